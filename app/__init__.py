@@ -1,0 +1,92 @@
+"""Ascent: score AI teams on the eight challenges of scaling AI, and close the gaps."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from . import config
+from .extensions import bootstrap, csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app: defaults, instance config, ASCENT_* environment, then extensions."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.DEFAULTS)
+    app.config["SQLALCHEMY_DATABASE_URI"] = config.database_url(app.instance_path)
+    app.config["QUESTIONNAIRE_DIR"] = str(PROJECT_ROOT / "questionnaires")
+    app.config["CURRICULA_DIR"] = str(PROJECT_ROOT / "curricula")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("ASCENT")
+    else:
+        app.config.from_mapping(test_config)
+    app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or _instance_secret(app.instance_path)
+    os.environ.setdefault("MPLCONFIGDIR", os.path.join(app.instance_path, "matplotlib"))
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _instance_secret(instance_path: str) -> str:
+    """Return a secret key kept in the instance folder, creating it on first start."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database, migrations, login, CSRF and Bootstrap to the app."""
+    from .db_events import configure_sqlite
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount one blueprint per feature."""
+    from .auth import bp as auth_bp
+    from .orgs import bp as orgs_bp
+    from .reports import bp as reports_bp
+    from .survey import bp as survey_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(orgs_bp)
+    app.register_blueprint(survey_bp)
+    app.register_blueprint(reports_bp)
+
+
+def register_errors(app: Flask) -> None:
+    """Answer errors as HTML or JSON, rolling back on a server error."""
+    from .errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Add filters and globals the templates share."""
+    from .templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the flask command groups."""
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,88 @@
+"""Views of sign in, sign out and password change."""
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..access import user_orgs
+from ..extensions import db, login_manager
+from ..models import User
+from . import bp
+from .forms import ChangePasswordForm, EmptyForm, LoginForm
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """Return the signed-in user by id."""
+    return db.session.get(User, int(user_id))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Accept a next URL only when it stays on this site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/")
+def index():
+    """Send a signed-in person to their org, anyone else to sign in."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    orgs = user_orgs(current_user.id)
+    if len(orgs) == 1:
+        return redirect(url_for("orgs.home", slug=orgs[0][0].slug))
+    return render_template("auth/choose_org.html", orgs=orgs)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with email and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(
+            sa.select(User).where(User.email == form.email.data.strip().lower())
+        )
+        if user is None or not user.check_password(form.password.data):
+            flash("That email and password do not match an account.", "danger")
+            return render_template("auth/login.html", form=form), 401
+        login_user(user, remember=form.remember.data)
+        if user.must_change_password:
+            flash("Please choose your own password now.", "info")
+            return redirect(url_for("auth.change_password"))
+        return redirect(_safe_next(request.args.get("next")) or url_for("auth.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Sign out."""
+    if EmptyForm().validate_on_submit():
+        logout_user()
+        flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the signed-in person's password."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append("This is not your current password.")
+        else:
+            current_user.set_password(form.new.data)
+            current_user.must_change_password = False
+            db.session.commit()
+            flash("Your password is changed.", "success")
+            return redirect(url_for("auth.index"))
+    return render_template("auth/password.html", form=form)

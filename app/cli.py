@@ -1,0 +1,245 @@
+"""Flask commands: questionnaires, orgs, people, cycles, response import, score export, demo."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from . import questionnaires
+from .domain.response_import import RowsRejected
+from .domain.yamlsource import SourceError
+from .extensions import db
+from .models import ORG_ROLES, Cycle, Org, Team
+from .orgs import operations as org_ops
+from .scores import score_teams
+
+questionnaire_cli = AppGroup("questionnaire", help="Validate and import questionnaire files.")
+org_cli = AppGroup("org", help="Create organisations.")
+user_cli = AppGroup("user", help="Create people.")
+cycle_cli = AppGroup("cycle", help="Open and close assessment cycles.")
+responses_cli = AppGroup("responses", help="Import responses collected elsewhere.")
+scores_cli = AppGroup("scores", help="Export scores.")
+
+
+def fail(message: str) -> None:
+    """Print message to standard error and exit non-zero."""
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def org_by_slug(slug: str) -> Org:
+    """Return the org or exit with a message."""
+    org = db.session.scalar(sa.select(Org).where(Org.slug == slug))
+    if org is None:
+        fail(f"No org with the slug '{slug}'.")
+    return org
+
+
+def cycle_by_name(org: Org, name: str) -> Cycle:
+    """Return the org's cycle or exit with a message."""
+    cycle = db.session.scalar(sa.select(Cycle).where(Cycle.org_id == org.id, Cycle.name == name))
+    if cycle is None:
+        fail(f"No cycle '{name}' in {org.slug}.")
+    return cycle
+
+
+@questionnaire_cli.command("validate")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def questionnaire_validate(path):
+    """Check a questionnaire file and name every problem by line and field."""
+    try:
+        model, _ = questionnaires.read_file(path)
+    except SourceError as exc:
+        fail(str(exc))
+    count = len(model.questions)
+    click.echo(
+        f"{path}: valid, {model.key} v{model.version}, {len(model.challenges)} challenges, {count} questions"
+    )
+
+
+@questionnaire_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def questionnaire_import(path):
+    """Import a questionnaire version; importing the same file again changes nothing."""
+    try:
+        row, created = questionnaires.import_file(path)
+    except (SourceError, questionnaires.QuestionnaireConflict) as exc:
+        fail(str(exc))
+    db.session.commit()
+    click.echo(f"{'Imported' if created else 'Already imported'} {row.label}")
+
+
+@org_cli.command("create")
+@click.argument("slug")
+@click.option("--name", required=True)
+def org_create(slug, name):
+    """Create an organisation."""
+    try:
+        org = org_ops.create_org(slug, name)
+    except org_ops.AdminError as exc:
+        fail(str(exc))
+    db.session.commit()
+    click.echo(f"Created org {org.slug} ({org.name})")
+
+
+@user_cli.command("create")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--password", default=None, help="Without it, a one-time password is printed.")
+@click.option("--org", "org_slug", default=None)
+@click.option("--role", type=click.Choice(ORG_ROLES), default=None)
+def user_create(email, name, password, org_slug, role):
+    """Create a person, optionally with a role in an org."""
+    if role and not org_slug:
+        fail("--role needs --org.")
+    org = org_by_slug(org_slug) if org_slug else None
+    try:
+        user, one_time = org_ops.create_user(email, name, password)
+        if org:
+            org_ops.set_org_role(org, user, role or "member")
+    except org_ops.AdminError as exc:
+        fail(str(exc))
+    db.session.commit()
+    click.echo(f"Created {user.email}" + (f" as {role or 'member'} of {org.slug}" if org else ""))
+    if one_time:
+        click.echo(f"One-time password: {one_time}")
+
+
+@cycle_cli.command("open")
+@click.option("--org", "org_slug", required=True)
+@click.argument("name")
+@click.option(
+    "--questionnaire", "key", required=True, help="Key; the latest imported version is used."
+)
+def cycle_open(org_slug, name, key):
+    """Open a cycle on the latest imported version of a questionnaire."""
+    org = org_by_slug(org_slug)
+    version = questionnaires.latest_version(key)
+    if version is None:
+        fail(
+            f"No questionnaire '{key}' is imported. Run: flask --app app questionnaire import PATH"
+        )
+    try:
+        cycle = org_ops.open_cycle(org, name, version)
+    except org_ops.AdminError as exc:
+        fail(str(exc))
+    db.session.commit()
+    click.echo(f"Opened {cycle.name} in {org.slug} on {version.label}")
+
+
+@cycle_cli.command("close")
+@click.option("--org", "org_slug", required=True)
+@click.argument("name")
+def cycle_close(org_slug, name):
+    """Close a cycle, freezing its responses."""
+    cycle = cycle_by_name(org_by_slug(org_slug), name)
+    closed = org_ops.close_cycle(cycle)
+    db.session.commit()
+    click.echo(f"Closed {cycle.name}" if closed else f"{cycle.name} was closed already")
+
+
+@responses_cli.command("import")
+@click.option("--org", "org_slug", required=True)
+@click.option("--cycle", "cycle_name", required=True)
+@click.option("--create-missing", is_flag=True, help="Create unknown teams and people.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def responses_import(org_slug, cycle_name, create_missing, file):
+    """Import submitted responses from CSV (team,respondent,question,level,comment); all or nothing."""
+    from .imports import import_responses
+
+    cycle = cycle_by_name(org_by_slug(org_slug), cycle_name)
+    text = Path(file).read_text(encoding="utf-8-sig")
+    try:
+        counts = import_responses(cycle, text, file, create_missing)
+    except RowsRejected as exc:
+        db.session.rollback()
+        fail("Nothing was imported:\n" + "\n".join(exc.problems))
+    db.session.commit()
+    click.echo(
+        f"Imported {counts['answers']} answers in {counts['responses']} responses"
+        f" ({counts['teams_created']} teams and {counts['people_created']} people created)"
+    )
+
+
+def _number(value: float | None) -> str:
+    """Return an unrounded number with at least six decimals, or '' when undefined."""
+    if value is None:
+        return ""
+    text = repr(float(value))
+    if "e" in text or "inf" in text or "nan" in text:
+        text = f"{value:.17f}"
+    whole, _, decimals = text.partition(".")
+    return f"{whole}.{decimals.ljust(6, '0')}"
+
+
+@scores_cli.command("export")
+@click.option("--org", "org_slug", required=True)
+@click.option("--cycle", "cycle_name", required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+def scores_export(org_slug, cycle_name, fmt):
+    """Print each team's score per challenge and overall, unrounded."""
+    org = org_by_slug(org_slug)
+    cycle = cycle_by_name(org, cycle_name)
+    teams = db.session.scalars(
+        sa.select(Team).where(Team.org_id == org.id).order_by(Team.name)
+    ).all()
+    scores = score_teams(cycle, [t.id for t in teams])
+    rows = []
+    for team in teams:
+        score = scores[team.id]
+        for key, cs in score.challenges.items():
+            rows.append([team.name, key, cs.score, cs.disagreement, cs.coverage, score.respondents])
+        rows.append([team.name, "overall", score.overall, None, None, score.respondents])
+    columns = ["team", "challenge", "score", "disagreement", "coverage", "respondents"]
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], indent=1))
+        return
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for team, key, score, disagreement, coverage, respondents in rows:
+        writer.writerow(
+            [team, key, _number(score), _number(disagreement), _number(coverage), respondents]
+        )
+    click.echo(out.getvalue(), nl=False)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has an org already.")
+def demo_command(if_empty):
+    """Create the demo org: 12 teams, about 60 people, four quarterly cycles."""
+    from .demo import DEMO_PASSWORD, create_demo
+
+    has_demo = db.session.scalar(sa.select(Org.id).where(Org.slug == "demo"))
+    if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(Org)):
+        click.echo("The database has data already; keeping it.")
+        if not has_demo:
+            return
+    elif has_demo:
+        fail("The demo org exists already.")
+    else:
+        click.echo(create_demo())
+        db.session.commit()
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for email, role in (
+        ("admin@demo.ascent", "org admin"),
+        ("exec@demo.ascent", "executive"),
+        ("lead@demo.ascent", "lead of Fraud Detection"),
+        ("member@demo.ascent", "member of Fraud Detection"),
+    ):
+        click.echo(f"  {email:22} {role}")
+
+
+def register(app: Flask) -> None:
+    """Add the command groups to the app."""
+    for group in (questionnaire_cli, org_cli, user_cli, cycle_cli, responses_cli, scores_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(demo_command)

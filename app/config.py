@@ -1,0 +1,26 @@
+"""Default configuration; instance/config.py and ASCENT_* environment variables override it."""
+
+import os
+
+DEFAULTS = {
+    "SECRET_KEY": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "BOOTSTRAP_SERVE_LOCAL": True,
+    "BOOTSTRAP_BOOTSWATCH_THEME": None,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "QUESTIONNAIRE_DIR": None,
+    "CURRICULA_DIR": None,
+}
+
+
+def database_url(instance_path: str) -> str:
+    """Return DATABASE_URL, or SQLite in the instance folder, for psycopg 3 when PostgreSQL."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{os.path.join(instance_path, 'ascent.db')}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url

@@ -1,0 +1,175 @@
+"""The database tables of Ascent."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+ORG_ROLES = ("admin", "executive", "member")
+TEAM_ROLES = ("lead", "member")
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC, without tzinfo, as stored."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Org(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    teams: Mapped[list[Team]] = relationship(back_populates="org", order_by="Team.name")
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    password_hash: Mapped[str] = mapped_column(sa.String(256))
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of password."""
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        """Return True when password matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+
+class Membership(db.Model):
+    """A person's role in an org: admin, executive or member."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("org_id", "user_id"),
+        sa.CheckConstraint("role IN ('admin', 'executive', 'member')", name="role"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("org.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20), default="member")
+
+    org: Mapped[Org] = relationship()
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class Team(db.Model):
+    __table_args__ = (sa.UniqueConstraint("org_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("org.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    business_unit: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    org: Mapped[Org] = relationship(back_populates="teams")
+    members: Mapped[list[TeamMember]] = relationship(
+        back_populates="team", cascade="all, delete-orphan"
+    )
+
+
+class TeamMember(db.Model):
+    """A person in a team, as lead or member, with an optional job role."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "user_id"),
+        sa.CheckConstraint("role IN ('lead', 'member')", name="role"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(sa.String(20), default="member")
+    job_role: Mapped[str | None] = mapped_column(sa.String(40))
+
+    team: Mapped[Team] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()
+
+
+class QuestionnaireVersion(db.Model):
+    """One imported version of a questionnaire file, kept forever."""
+
+    __table_args__ = (sa.UniqueConstraint("key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(60))
+    version: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(200))
+    source: Mapped[str] = mapped_column(sa.Text)
+    checksum: Mapped[str] = mapped_column(sa.String(64))
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def label(self) -> str:
+        """Return 'key v<version>'."""
+        return f"{self.key} v{self.version}"
+
+
+class Cycle(db.Model):
+    """An assessment cycle of an org, on one questionnaire version."""
+
+    __table_args__ = (sa.UniqueConstraint("org_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("org.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(60))
+    questionnaire_id: Mapped[int] = mapped_column(sa.ForeignKey("questionnaire_version.id"))
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    org: Mapped[Org] = relationship()
+    questionnaire: Mapped[QuestionnaireVersion] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        """Return True while responses may still change."""
+        return self.closed_at is None
+
+
+class Response(db.Model):
+    """One person's answers for one team in one cycle: a draft until submitted."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("cycle_id", "team_id", "user_id"),
+        sa.CheckConstraint("status IN ('draft', 'submitted')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    questionnaire_id: Mapped[int] = mapped_column(sa.ForeignKey("questionnaire_version.id"))
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+
+    cycle: Mapped[Cycle] = relationship()
+    team: Mapped[Team] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class Answer(db.Model):
+    """One answer of a response: a level, don't know (no level) or not applicable."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("response_id", "question_id"),
+        sa.CheckConstraint("level IS NULL OR (level >= 0 AND level <= 4)", name="level_range"),
+        sa.CheckConstraint("NOT (not_applicable AND level IS NOT NULL)", name="na_has_no_level"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("response.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(sa.String(120))
+    level: Mapped[int | None]
+    not_applicable: Mapped[bool] = mapped_column(default=False)
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    carried_over: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,7 @@
+"""An org's home page and its administration: people, teams, roles and cycles."""
+
+from flask import Blueprint
+
+bp = Blueprint("orgs", __name__, url_prefix="/o/<slug>")
+
+from . import views  # noqa: E402, F401

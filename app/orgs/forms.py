@@ -1,0 +1,50 @@
+"""Forms of org administration."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Regexp
+
+from ..models import ORG_ROLES, TEAM_ROLES
+
+CYCLE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
+class PersonForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    role = SelectField("Role in the organisation", choices=[(r, r.title()) for r in ORG_ROLES])
+    submit = SubmitField("Add person")
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[(r, r.title()) for r in ORG_ROLES])
+    submit = SubmitField("Change role")
+
+
+class TeamForm(FlaskForm):
+    name = StringField("Team name", validators=[DataRequired(), Length(max=200)])
+    business_unit = StringField("Business unit", validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField("Create team")
+
+
+class TeamMemberForm(FlaskForm):
+    user_id = SelectField("Person", coerce=int, validate_choice=True)
+    role = SelectField("Place in the team", choices=[(r, r.title()) for r in TEAM_ROLES])
+    submit = SubmitField("Add to team")
+
+
+class CycleForm(FlaskForm):
+    name = StringField(
+        "Cycle name",
+        validators=[
+            DataRequired(),
+            Length(max=60),
+            Regexp(
+                CYCLE_NAME,
+                message="Use letters, digits, dots, dashes or underscores, like 2026-Q4.",
+            ),
+        ],
+        description="For example 2026-Q4.",
+    )
+    questionnaire_id = SelectField("Questionnaire version", coerce=int, validate_choice=True)
+    submit = SubmitField("Open cycle")

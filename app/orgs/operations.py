@@ -1,0 +1,151 @@
+"""Writes of org administration: orgs, people, memberships, teams and cycles."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import (
+    ORG_ROLES,
+    TEAM_ROLES,
+    Cycle,
+    Membership,
+    Org,
+    QuestionnaireVersion,
+    Team,
+    TeamMember,
+    User,
+    utcnow,
+)
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
+CYCLE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$")
+
+
+class AdminError(Exception):
+    """An administrative change that cannot be made, with a message for the person."""
+
+
+def create_org(slug: str, name: str) -> Org:
+    """Create an org with a unique slug."""
+    if not SLUG_RE.match(slug):
+        raise AdminError("An org slug uses lowercase letters, digits and dashes.")
+    if db.session.scalar(sa.select(Org.id).where(Org.slug == slug)):
+        raise AdminError(f"An org with the slug '{slug}' exists already.")
+    org = Org(slug=slug, name=name.strip() or slug)
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def one_time_password() -> str:
+    """Return a random password to hand over once."""
+    return secrets.token_urlsafe(12)
+
+
+def create_user(email: str, name: str, password: str | None) -> tuple[User, str | None]:
+    """Create a person; without a password, make a one-time one and return it."""
+    email = email.strip().lower()
+    if not email or "@" not in email:
+        raise AdminError(f"'{email}' is not an email address.")
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        raise AdminError(f"A person with the email {email} exists already.")
+    generated = None if password else one_time_password()
+    user = User(email=email, name=name.strip() or email, must_change_password=bool(generated))
+    user.set_password(password or generated)
+    db.session.add(user)
+    db.session.flush()
+    return user, generated
+
+
+def set_org_role(org: Org, user: User, role: str) -> Membership:
+    """Give a person a role in the org, adding them to it when needed."""
+    if role not in ORG_ROLES:
+        raise AdminError(f"'{role}' is not a role; use one of {', '.join(ORG_ROLES)}.")
+    membership = db.session.scalar(
+        sa.select(Membership).where(Membership.org_id == org.id, Membership.user_id == user.id)
+    )
+    if membership is None:
+        membership = Membership(org_id=org.id, user_id=user.id, role=role)
+        db.session.add(membership)
+    else:
+        if membership.role == "admin" and role != "admin" and _admin_count(org) <= 1:
+            raise AdminError("An organisation needs at least one admin.")
+        membership.role = role
+    db.session.flush()
+    return membership
+
+
+def _admin_count(org: Org) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(Membership.org_id == org.id, Membership.role == "admin")
+    )
+
+
+def create_team(org: Org, name: str, business_unit: str) -> Team:
+    """Create a team with a business unit; names are unique in the org."""
+    name = name.strip()
+    if not name:
+        raise AdminError("A team needs a name.")
+    if db.session.scalar(sa.select(Team.id).where(Team.org_id == org.id, Team.name == name)):
+        raise AdminError(f"A team called {name} exists already.")
+    team = Team(org_id=org.id, name=name, business_unit=business_unit.strip())
+    db.session.add(team)
+    db.session.flush()
+    return team
+
+
+def put_in_team(team: Team, user: User, role: str) -> TeamMember:
+    """Put a person of the team's org in the team as lead or member (or change their place)."""
+    if role not in TEAM_ROLES:
+        raise AdminError(f"'{role}' is not a team role; use lead or member.")
+    in_org = db.session.scalar(
+        sa.select(Membership.id).where(
+            Membership.org_id == team.org_id, Membership.user_id == user.id
+        )
+    )
+    if not in_org:
+        raise AdminError(f"{user.email} is not in this organisation.")
+    member = db.session.scalar(
+        sa.select(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user.id)
+    )
+    if member is None:
+        member = TeamMember(team_id=team.id, user_id=user.id, role=role)
+        db.session.add(member)
+    else:
+        member.role = role
+    db.session.flush()
+    return member
+
+
+def remove_from_team(team: Team, user_id: int) -> None:
+    """Take a person out of a team; their past responses stay."""
+    db.session.execute(
+        sa.delete(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user_id)
+    )
+
+
+def open_cycle(org: Org, name: str, questionnaire: QuestionnaireVersion) -> Cycle:
+    """Open a new cycle on a questionnaire version."""
+    if not CYCLE_RE.match(name):
+        raise AdminError(
+            "A cycle name uses letters, digits, dots, dashes or underscores, like 2026-Q4."
+        )
+    if db.session.scalar(sa.select(Cycle.id).where(Cycle.org_id == org.id, Cycle.name == name)):
+        raise AdminError(f"The cycle {name} exists already.")
+    cycle = Cycle(org_id=org.id, name=name, questionnaire_id=questionnaire.id, opened_at=utcnow())
+    db.session.add(cycle)
+    db.session.flush()
+    return cycle
+
+
+def close_cycle(cycle: Cycle) -> bool:
+    """Close a cycle, freezing its responses; return False when it was closed already."""
+    if cycle.closed_at is not None:
+        return False
+    cycle.closed_at = utcnow()
+    db.session.flush()
+    return True

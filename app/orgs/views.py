@@ -1,0 +1,241 @@
+"""Views of an org's home page and its administration."""
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from ..access import get_cycle_or_404, get_org_or_404, get_team_or_404, require_org_role
+from ..auth.forms import EmptyForm
+from ..extensions import db
+from ..models import Cycle, Membership, QuestionnaireVersion, Response, Team, TeamMember, User
+from ..reports.queries import latest_cycle, org_overview
+from ..survey.queries import my_surveys
+from . import bp, operations
+from .forms import CycleForm, PersonForm, RoleForm, TeamForm, TeamMemberForm
+
+
+@bp.before_request
+@login_required
+def load_org():
+    """Require sign-in for every org page."""
+
+
+@bp.route("/")
+def home(slug):
+    """Show the person's surveys, their teams and, for executives, every team's standing."""
+    org = get_org_or_404(slug)
+    cycle = latest_cycle(org)
+    overview = org_overview(org, cycle) if cycle else []
+    return render_template(
+        "orgs/home.html", surveys=my_surveys(org, current_user), cycle=cycle, overview=overview
+    )
+
+
+@bp.route("/admin/people", methods=["GET", "POST"])
+def admin_people(slug):
+    """List the org's people and add a new one with a one-time password."""
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    form = PersonForm()
+    if form.validate_on_submit():
+        existing = db.session.scalar(
+            sa.select(User).where(User.email == form.email.data.strip().lower())
+        )
+        try:
+            if existing is None:
+                user, password = operations.create_user(form.email.data, form.name.data, None)
+            else:
+                user, password = existing, None
+            operations.set_org_role(org, user, form.role.data)
+        except operations.AdminError as exc:
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            if password:
+                flash(
+                    f"Added {user.name}. Their one-time password is {password} — hand it over "
+                    "safely; they choose their own at first sign-in.",
+                    "success",
+                )
+            else:
+                flash(f"{user.name} already had an account and is now in {org.name}.", "success")
+            return redirect(url_for("orgs.admin_people", slug=slug))
+    people = db.session.execute(
+        sa.select(User, Membership.role)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.org_id == org.id)
+        .order_by(User.name)
+    ).all()
+    teams_of = _teams_by_person(org)
+    return render_template(
+        "orgs/people.html", form=form, people=people, teams_of=teams_of, role_form=RoleForm()
+    )
+
+
+def _teams_by_person(org) -> dict[int, list[tuple[str, str]]]:
+    rows = db.session.execute(
+        sa.select(TeamMember.user_id, Team.name, TeamMember.role)
+        .join(Team, Team.id == TeamMember.team_id)
+        .where(Team.org_id == org.id)
+        .order_by(Team.name)
+    )
+    result: dict[int, list[tuple[str, str]]] = {}
+    for user_id, team_name, role in rows:
+        result.setdefault(user_id, []).append((team_name, role))
+    return result
+
+
+@bp.route("/admin/people/<int:user_id>/role", methods=["POST"])
+def admin_set_role(slug, user_id):
+    """Change a person's role in the org."""
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    form = RoleForm()
+    membership = db.session.scalar(
+        sa.select(Membership).where(Membership.org_id == org.id, Membership.user_id == user_id)
+    )
+    if membership is None:
+        return render_template("error.html", status=404, message="No such person here."), 404
+    if form.validate_on_submit():
+        try:
+            operations.set_org_role(org, membership.user, form.role.data)
+        except operations.AdminError as exc:
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(f"{membership.user.name} is now {form.role.data}.", "success")
+    return redirect(url_for("orgs.admin_people", slug=slug))
+
+
+@bp.route("/admin/teams", methods=["GET", "POST"])
+def admin_teams(slug):
+    """List teams by business unit and create a new team."""
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    form = TeamForm()
+    if form.validate_on_submit():
+        try:
+            team = operations.create_team(org, form.name.data, form.business_unit.data)
+        except operations.AdminError as exc:
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(f"Created {team.name}. Now add its lead and members.", "success")
+            return redirect(url_for("orgs.admin_team", slug=slug, team_id=team.id))
+    counts = dict(
+        db.session.execute(
+            sa.select(TeamMember.team_id, sa.func.count())
+            .join(Team, Team.id == TeamMember.team_id)
+            .where(Team.org_id == org.id)
+            .group_by(TeamMember.team_id)
+        ).all()
+    )
+    teams = db.session.scalars(
+        sa.select(Team).where(Team.org_id == org.id).order_by(Team.business_unit, Team.name)
+    ).all()
+    return render_template("orgs/teams.html", form=form, teams=teams, counts=counts)
+
+
+@bp.route("/admin/teams/<int:team_id>", methods=["GET", "POST"])
+def admin_team(slug, team_id):
+    """Show a team's people and put someone in it as lead or member."""
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    team = get_team_or_404(org, team_id)
+    form = TeamMemberForm()
+    people = db.session.execute(
+        sa.select(User.id, User.name, User.email)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.org_id == org.id)
+        .order_by(User.name)
+    ).all()
+    form.user_id.choices = [(p.id, f"{p.name} ({p.email})") for p in people]
+    if form.validate_on_submit():
+        user = db.session.get(User, form.user_id.data)
+        try:
+            operations.put_in_team(team, user, form.role.data)
+        except operations.AdminError as exc:
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(f"{user.name} is a {form.role.data} of {team.name}.", "success")
+            return redirect(url_for("orgs.admin_team", slug=slug, team_id=team.id))
+    members = db.session.execute(
+        sa.select(TeamMember, User)
+        .join(User, User.id == TeamMember.user_id)
+        .where(TeamMember.team_id == team.id)
+        .order_by(TeamMember.role, User.name)
+    ).all()
+    return render_template(
+        "orgs/team.html", team=team, form=form, members=members, remove_form=EmptyForm()
+    )
+
+
+@bp.route("/admin/teams/<int:team_id>/remove/<int:user_id>", methods=["POST"])
+def admin_remove_member(slug, team_id, user_id):
+    """Take a person out of a team."""
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    team = get_team_or_404(org, team_id)
+    if EmptyForm().validate_on_submit():
+        operations.remove_from_team(team, user_id)
+        db.session.commit()
+        flash("Removed from the team. Their past responses stay in the history.", "success")
+    return redirect(url_for("orgs.admin_team", slug=slug, team_id=team.id))
+
+
+@bp.route("/admin/cycles", methods=["GET", "POST"])
+def admin_cycles(slug):
+    """List the org's cycles with response counts, and open a new one."""
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    form = CycleForm()
+    versions = db.session.scalars(
+        sa.select(QuestionnaireVersion).order_by(
+            QuestionnaireVersion.key, QuestionnaireVersion.version.desc()
+        )
+    ).all()
+    form.questionnaire_id.choices = [(v.id, f"{v.title} ({v.label})") for v in versions]
+    if form.validate_on_submit():
+        try:
+            cycle = operations.open_cycle(
+                org,
+                form.name.data.strip(),
+                db.session.get(QuestionnaireVersion, form.questionnaire_id.data),
+            )
+        except operations.AdminError as exc:
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(f"Opened {cycle.name}. Team members can now fill out the survey.", "success")
+            return redirect(url_for("orgs.admin_cycles", slug=slug))
+    cycles = db.session.scalars(
+        sa.select(Cycle).where(Cycle.org_id == org.id).order_by(Cycle.opened_at.desc())
+    ).all()
+    counts = {
+        (cycle_id, status): n
+        for cycle_id, status, n in db.session.execute(
+            sa.select(Response.cycle_id, Response.status, sa.func.count())
+            .join(Cycle, Cycle.id == Response.cycle_id)
+            .where(Cycle.org_id == org.id)
+            .group_by(Response.cycle_id, Response.status)
+        )
+    }
+    return render_template(
+        "orgs/cycles.html", form=form, cycles=cycles, counts=counts, close_form=EmptyForm()
+    )
+
+
+@bp.route("/admin/cycles/<cycle_name>/close", methods=["POST"])
+def admin_close_cycle(slug, cycle_name):
+    """Close a cycle, freezing its responses."""
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    cycle = get_cycle_or_404(org, cycle_name)
+    if EmptyForm().validate_on_submit():
+        if operations.close_cycle(cycle):
+            db.session.commit()
+            flash(f"Closed {cycle.name}. Its responses are frozen; drafts never count.", "success")
+        else:
+            flash(f"{cycle.name} was closed already.", "info")
+    return redirect(url_for("orgs.admin_cycles", slug=slug))

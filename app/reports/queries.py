@@ -1,0 +1,42 @@
+"""Reads of the reports: cycles with results and the org's teams at a glance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..domain.scoring import TeamScore
+from ..extensions import db
+from ..models import Cycle, Org, Team
+from ..scores import score_teams
+
+
+@dataclass
+class TeamRow:
+    """A team and its scores in one cycle."""
+
+    team: Team
+    score: TeamScore
+
+
+def org_cycles(org: Org) -> list[Cycle]:
+    """Return the org's cycles, newest first."""
+    return db.session.scalars(
+        sa.select(Cycle).where(Cycle.org_id == org.id).order_by(Cycle.opened_at.desc())
+    ).all()
+
+
+def latest_cycle(org: Org) -> Cycle | None:
+    """Return the org's newest cycle."""
+    cycles = org_cycles(org)
+    return cycles[0] if cycles else None
+
+
+def org_overview(org: Org, cycle: Cycle) -> list[TeamRow]:
+    """Return every team of the org with its scores in the cycle, by business unit and name."""
+    teams = db.session.scalars(
+        sa.select(Team).where(Team.org_id == org.id).order_by(Team.business_unit, Team.name)
+    ).all()
+    scores = score_teams(cycle, [t.id for t in teams])
+    return [TeamRow(t, scores[t.id]) for t in teams]

@@ -1,0 +1,46 @@
+"""Load submitted responses in bulk and score teams with the domain rule."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from .domain.questionnaire import Questionnaire
+from .domain.scoring import Answer as AnswerValue
+from .domain.scoring import Response as ResponseValue
+from .domain.scoring import TeamScore, score_team
+from .extensions import db
+from .models import Answer, Cycle, Response
+from .questionnaires import model_of
+
+
+def submitted_responses(
+    cycle: Cycle, team_ids: Iterable[int] | None = None
+) -> dict[int, list[ResponseValue]]:
+    """Return each team's submitted responses in the cycle as plain answer maps (two queries)."""
+    where = [Response.cycle_id == cycle.id, Response.status == "submitted"]
+    if team_ids is not None:
+        where.append(Response.team_id.in_(list(team_ids)))
+    responses = db.session.execute(sa.select(Response.id, Response.team_id).where(*where)).all()
+    by_response: dict[int, dict[str, AnswerValue]] = {rid: {} for rid, _ in responses}
+    rows = db.session.execute(
+        sa.select(Answer.response_id, Answer.question_id, Answer.level, Answer.not_applicable)
+        .join(Response, Response.id == Answer.response_id)
+        .where(*where)
+    )
+    for response_id, question_id, level, not_applicable in rows:
+        by_response[response_id][question_id] = AnswerValue(question_id, level, not_applicable)
+    teams: dict[int, list[ResponseValue]] = defaultdict(list)
+    for response_id, team_id in responses:
+        teams[team_id].append(by_response[response_id])
+    return teams
+
+
+def score_teams(cycle: Cycle, team_ids: Iterable[int]) -> dict[int, TeamScore]:
+    """Score every listed team in the cycle; teams without responses get empty scores."""
+    team_ids = list(team_ids)
+    questionnaire: Questionnaire = model_of(cycle.questionnaire)
+    responses = submitted_responses(cycle, team_ids)
+    return {tid: score_team(questionnaire, responses.get(tid, [])) for tid in team_ids}

@@ -1,0 +1,41 @@
+"""Template filters and globals shared by every page."""
+
+from flask import Flask, g
+
+from .domain.vocabulary import (
+    CHALLENGE_SHORT,
+    CHALLENGE_TITLES,
+    EFFORT_MEANINGS,
+    LEVEL_MEANINGS,
+    LEVEL_NAMES,
+    ROLE_TITLES,
+    stage_name,
+)
+
+
+def one_decimal(value) -> str:
+    """Format a score with one decimal, or an en dash when undefined."""
+    return "–" if value is None else f"{value:.1f}"
+
+
+def percent(value) -> str:
+    """Format a 0..1 fraction as a whole percentage, or an en dash when undefined."""
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
+def register(app: Flask) -> None:
+    """Install the filters and globals."""
+    app.add_template_filter(one_decimal, "score")
+    app.add_template_filter(percent, "percent")
+    app.add_template_filter(stage_name, "stage")
+    app.add_template_filter(lambda key: CHALLENGE_TITLES.get(key, key), "challenge_title")
+    app.add_template_filter(lambda key: ROLE_TITLES.get(key, key or "–"), "role_title")
+    app.add_template_global(LEVEL_NAMES, "LEVEL_NAMES")
+    app.add_template_global(LEVEL_MEANINGS, "LEVEL_MEANINGS")
+    app.add_template_global(EFFORT_MEANINGS, "EFFORT_MEANINGS")
+    app.add_template_global(CHALLENGE_TITLES, "CHALLENGE_TITLES")
+    app.add_template_global(CHALLENGE_SHORT, "CHALLENGE_SHORT")
+
+    @app.context_processor
+    def current_org():
+        return {"org": g.get("org"), "membership": g.get("membership")}
