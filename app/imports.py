@@ -18,8 +18,11 @@ def import_responses(cycle: Cycle, text: str, file: str, create_missing: bool) -
     """Store the CSV's answers as submitted responses; raise RowsRejected naming bad rows."""
     if not cycle.is_open:
         raise RowsRejected([f"{file}: the cycle {cycle.name} is closed; its responses are frozen"])
-    rows = parse_rows(text, model_of(cycle.questionnaire), file)
-    teams, users, created = _resolve(cycle, rows, create_missing, file)
+    rows, problems = parse_rows(text, model_of(cycle.questionnaire), file)
+    teams, users, created, unresolved = _resolve(cycle, rows, create_missing, file)
+    problems = sorted(problems + unresolved, key=lambda p: int(p[len(file) + 1 :].split(":")[0]))
+    if problems:
+        raise RowsRejected(problems)
     by_response: dict[tuple[int, int], list[ImportRow]] = defaultdict(list)
     for row in rows:
         by_response[(teams[row.team].id, users[row.respondent].id)].append(row)
@@ -117,6 +120,4 @@ def _resolve(cycle: Cycle, rows: list[ImportRow], create_missing: bool, file: st
         if (team.id, user.id) not in members:
             org_ops.put_in_team(team, user, "member")
             members.add((team.id, user.id))
-    if problems:
-        raise RowsRejected(problems)
-    return teams, users, created
+    return teams, users, created, problems

@@ -33,8 +33,13 @@ class RowsRejected(Exception):
         super().__init__("\n".join(problems))
 
 
-def parse_rows(text: str, questionnaire: Questionnaire, file: str = "<csv>") -> list[ImportRow]:
-    """Parse and validate every row; raise RowsRejected listing every bad row by line."""
+def parse_rows(
+    text: str, questionnaire: Questionnaire, file: str = "<csv>"
+) -> tuple[list[ImportRow], list[str]]:
+    """Parse and validate every row; return the valid rows and a problem per bad row.
+
+    A missing column or an empty file raises RowsRejected at once.
+    """
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in COLUMNS if c not in header]
@@ -54,11 +59,9 @@ def parse_rows(text: str, questionnaire: Questionnaire, file: str = "<csv>") -> 
             problems.append(f"{file}:{line}: {'; '.join(errors)}")
         elif row is not None:
             rows.append(row)
-    if problems:
-        raise RowsRejected(problems)
-    if not rows:
+    if not rows and not problems:
         raise RowsRejected([f"{file}: no rows to import"])
-    return rows
+    return rows, problems
 
 
 def _parse_row(record: dict, line: int, questionnaire: Questionnaire):

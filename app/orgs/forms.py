@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
 from ..models import ORG_ROLES, TEAM_ROLES
@@ -12,12 +13,14 @@ CYCLE_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 class PersonForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    role = SelectField("Role in the organisation", choices=[(r, r.title()) for r in ORG_ROLES])
+    role = SelectField(
+        "Role in the organisation", choices=[SelectChoice(r, r.title()) for r in ORG_ROLES]
+    )
     submit = SubmitField("Add person")
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(r, r.title()) for r in ORG_ROLES])
+    role = SelectField("Role", choices=[SelectChoice(r, r.title()) for r in ORG_ROLES])
     submit = SubmitField("Change role")
 
 
@@ -29,7 +32,9 @@ class TeamForm(FlaskForm):
 
 class TeamMemberForm(FlaskForm):
     user_id = SelectField("Person", coerce=int, validate_choice=True)
-    role = SelectField("Place in the team", choices=[(r, r.title()) for r in TEAM_ROLES])
+    role = SelectField(
+        "Place in the team", choices=[SelectChoice(r, r.title()) for r in TEAM_ROLES]
+    )
     submit = SubmitField("Add to team")
 
 

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from ..access import get_cycle_or_404, get_org_or_404, get_team_or_404, require_org_role
 from ..auth.forms import EmptyForm
@@ -149,7 +150,7 @@ def admin_team(slug, team_id):
         .where(Membership.org_id == org.id)
         .order_by(User.name)
     ).all()
-    form.user_id.choices = [(p.id, f"{p.name} ({p.email})") for p in people]
+    form.user_id.choices = [SelectChoice(p.id, f"{p.name} ({p.email})") for p in people]
     if form.validate_on_submit():
         user = db.session.get(User, form.user_id.data)
         try:
@@ -195,7 +196,7 @@ def admin_cycles(slug):
             QuestionnaireVersion.key, QuestionnaireVersion.version.desc()
         )
     ).all()
-    form.questionnaire_id.choices = [(v.id, f"{v.title} ({v.label})") for v in versions]
+    form.questionnaire_id.choices = [SelectChoice(v.id, f"{v.title} ({v.label})") for v in versions]
     if form.validate_on_submit():
         try:
             cycle = operations.open_cycle(
