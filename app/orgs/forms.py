@@ -14,7 +14,9 @@ class PersonForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     role = SelectField(
-        "Role in the organisation", choices=[SelectChoice(r, r.title()) for r in ORG_ROLES]
+        "Role in the organisation",
+        choices=[SelectChoice(r, r.title()) for r in ORG_ROLES],
+        default="member",
     )
     submit = SubmitField("Add person")
 
