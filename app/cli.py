@@ -15,10 +15,13 @@ from flask.cli import AppGroup
 
 from . import questionnaires
 from .domain.response_import import RowsRejected
+from .domain.vocabulary import CHALLENGE_KEYS
 from .domain.yamlsource import SourceError
 from .extensions import db
 from .models import ORG_ROLES, Cycle, Org, Team
 from .orgs import operations as org_ops
+from .questionnaires import model_of
+from .roadmap import operations as plan_ops
 from .scores import score_teams
 
 questionnaire_cli = AppGroup("questionnaire", help="Validate and import questionnaire files.")
@@ -238,8 +241,172 @@ def demo_command(if_empty):
         click.echo(f"  {email:22} {role}")
 
 
+targets_cli = AppGroup("targets", help="Set teams' target levels.")
+roadmap_cli = AppGroup("roadmap", help="Export a team's roadmap.")
+ownership_cli = AppGroup("ownership", help="Export a team's ownership matrix.")
+report_cli = AppGroup("report", help="Write PDF reports.")
+
+
+def team_by_name(org: Org, name: str) -> Team:
+    """Return the org's team of that name or exit with a message."""
+    team = db.session.scalar(sa.select(Team).where(Team.org_id == org.id, Team.name == name))
+    if team is None:
+        fail(f"No team called '{name}' in {org.slug}.")
+    return team
+
+
+@targets_cli.command("set")
+@click.option("--org", "org_slug", required=True)
+@click.option("--team", "team_name", required=True)
+@click.option("--challenge", type=click.Choice(CHALLENGE_KEYS), default=None)
+@click.option("--all", "all_challenges", is_flag=True, help="Set every challenge.")
+@click.argument("level", type=click.IntRange(0, 4))
+def targets_set(org_slug, team_name, challenge, all_challenges, level):
+    """Set a team's target level for one challenge or all of them."""
+    if bool(challenge) == all_challenges:
+        fail("Give exactly one of --challenge KEY or --all.")
+    team = team_by_name(org_by_slug(org_slug), team_name)
+    keys = CHALLENGE_KEYS if all_challenges else (challenge,)
+    plan_ops.set_targets(team, dict.fromkeys(keys, level))
+    db.session.commit()
+    click.echo(f"{team.name}: target {level} for {', '.join(keys)}")
+
+
+@roadmap_cli.command("export")
+@click.option("--org", "org_slug", required=True)
+@click.option("--cycle", "cycle_name", required=True)
+@click.option("--team", "team_name", required=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+def roadmap_export(org_slug, cycle_name, team_name, fmt):
+    """Print a team's roadmap in order, as JSON or CSV; done and dismissed actions apart."""
+    from .roadmap.queries import plan_teams
+
+    org = org_by_slug(org_slug)
+    cycle = cycle_by_name(org, cycle_name)
+    team = team_by_name(org, team_name)
+    plan = plan_teams(cycle, [team])[team.id]
+    actions = [
+        {
+            "question": a.question_id,
+            "challenge": a.challenge,
+            "from_level": a.from_level,
+            "mean_level": a.mean_level,
+            "priority": a.priority,
+            "effort": a.effort,
+            "owner": a.owner,
+            "earliest_phase": a.earliest_phase,
+            "phase": a.phase,
+            "status": a.status,
+            "unknown": a.unknown,
+            "why": a.why,
+        }
+        for a in plan.roadmap.actions
+    ]
+    closed = [a for a in actions if a["phase"] is None]
+    actions = [a for a in actions if a["phase"] is not None]
+    if fmt == "csv":
+        _write_csv(
+            list(actions[0]) if actions else ["question"], [list(a.values()) for a in actions]
+        )
+        return
+    challenges = [
+        {"key": c.key, "score": c.score, "target": c.target, "gap": c.gap, "rank": c.rank}
+        for c in plan.roadmap.challenges
+    ]
+    document = {
+        "team": team.name,
+        "cycle": cycle.name,
+        "challenges": challenges,
+        "actions": actions,
+        "closed": closed,
+    }
+    click.echo(json.dumps(document, indent=1))
+
+
+@ownership_cli.command("export")
+@click.option("--org", "org_slug", required=True)
+@click.option("--team", "team_name", required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+def ownership_export(org_slug, team_name, fmt):
+    """Print a team's RACI matrix (challenge, role, letter, person) and its findings."""
+    from .roadmap.queries import ownership_of, questionnaire_for
+
+    org = org_by_slug(org_slug)
+    team = team_by_name(org, team_name)
+    questionnaire = questionnaire_for(org)
+    if questionnaire is None:
+        fail("No questionnaire is imported yet.")
+    owners = ownership_of([team], questionnaire)[team.id]
+    rows = [
+        [challenge, role, letter, owners.people.get(role) or ""]
+        for challenge, row in owners.matrix.items()
+        for role, letter in row.items()
+    ]
+    found = [
+        {
+            "kind": f.kind,
+            "challenge": f.challenge,
+            "role": f.role,
+            "person": f.person,
+            "message": f.message,
+        }
+        for f in owners.findings
+    ]
+    if fmt == "json":
+        matrix = [dict(zip(("challenge", "role", "raci", "person"), r, strict=True)) for r in rows]
+        click.echo(json.dumps({"team": team.name, "matrix": matrix, "findings": found}, indent=1))
+        return
+    _write_csv(["challenge", "role", "raci", "person"], rows)
+    for finding in found:
+        click.echo(
+            f"# finding: {finding['message']}"
+            + (f" ({finding['challenge']})" if finding["challenge"] else "")
+        )
+
+
+@report_cli.command("pdf")
+@click.option("--org", "org_slug", required=True)
+@click.option("--cycle", "cycle_name", required=True)
+@click.option(
+    "--team", "team_name", default=None, help="A team's report; without it, the org report."
+)
+@click.option("--output", required=True, type=click.Path(dir_okay=False, writable=True))
+def report_pdf(org_slug, cycle_name, team_name, output):
+    """Write the team or org report as a PDF file."""
+    from .reports import pdf
+    from .reports.dashboard import build_dashboard
+    from .reports.queries import org_cycles
+    from .reports.views import dashboard_charts, team_radar
+    from .roadmap.queries import ownership_of, plan_teams
+
+    org = org_by_slug(org_slug)
+    cycle = cycle_by_name(org, cycle_name)
+    if team_name:
+        team = team_by_name(org, team_name)
+        questionnaire = model_of(cycle.questionnaire)
+        plan = plan_teams(cycle, [team])[team.id]
+        radar = team_radar(team, cycle, questionnaire, plan.score, plan.targets, fmt="png")
+        owners = ownership_of([team], questionnaire)[team.id]
+        data = pdf.team_pdf(team, cycle, questionnaire, plan, owners, radar)
+    else:
+        board = build_dashboard(org, cycle, org_cycles(org))
+        images = dashboard_charts(board, fmt="png")
+        data = pdf.org_pdf(org, board, images["distribution"], images["trend"])
+    Path(output).write_bytes(data)
+    click.echo(f"Wrote {output} ({len(data) // 1024} KB)")
+
+
+def _write_csv(header: list[str], rows: list[list]) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    click.echo(out.getvalue(), nl=False)
+
+
 def register(app: Flask) -> None:
     """Add the command groups to the app."""
-    for group in (questionnaire_cli, org_cli, user_cli, cycle_cli, responses_cli, scores_cli):
+    groups = (questionnaire_cli, org_cli, user_cli, cycle_cli, responses_cli, scores_cli)
+    for group in groups + (targets_cli, roadmap_cli, ownership_cli, report_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)

@@ -10,7 +10,7 @@ from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from .extensions import db
-from .models import Answer, Cycle, Membership, Org, Response, Team, TeamMember, User
+from .models import ActionStatus, Answer, Cycle, Membership, Org, Response, Team, TeamMember, User
 from .questionnaires import import_file, model_of
 
 DEMO_PASSWORD = "ascent-demo"
@@ -229,7 +229,10 @@ def create_demo(seed: int = 7) -> str:
             members.append(user)
             db.session.add(
                 TeamMember(
-                    team_id=team.id, user_id=user.id, role="lead" if position == 0 else "member"
+                    team_id=team.id,
+                    user_id=user.id,
+                    role="lead" if position == 0 else "member",
+                    job_role=JOB_ROLES[(index + position) % len(JOB_ROLES)],
                 )
             )
         teams.append((team, members, _profile(rng, questionnaire)))
@@ -254,6 +257,8 @@ def create_demo(seed: int = 7) -> str:
             _respond(
                 rng, questionnaire, cycle, number, team, members, profile, counts, named_member
             )
+    db.session.flush()
+    _plans(rng, org, teams, cycles)
     people = db.session.scalar(
         sa.select(sa.func.count()).select_from(Membership).where(Membership.org_id == org.id)
     )
@@ -262,6 +267,93 @@ def create_demo(seed: int = 7) -> str:
         f"units, {people} people, {len(cycles)} cycles, {counts['responses']} responses, "
         f"{counts['answers']} answers."
     )
+
+
+JOB_ROLES = (
+    "ml_engineering",
+    "data_science",
+    "data_engineering",
+    "business_owner",
+    "governance",
+    "enablement",
+)
+OUTSIDERS = {
+    "executive_sponsor": ["Marta Ruiz (COO)", "Daniel Price (CRO)", "Helen Achebe (CDO)"],
+    "business_owner": ["Head of Cards", "Claims Operations Lead", "Supply Planning Director"],
+    "governance": ["Model Risk Office", "Compliance: J. Weber"],
+}
+HIGH_RISK = (
+    "Fraud Detection",
+    "Credit Risk",
+    "Claims Triage",
+    "Underwriting Assist",
+    "Pricing Models",
+)
+LOW_RISK = ("Demand Forecasting", "Supply Chain Optimisation", "Predictive Maintenance")
+
+
+def _plans(rng: random.Random, org: Org, teams, cycles) -> None:
+    """Give the demo target profiles, named role holders and a history of marked actions."""
+    from .roadmap import operations as plan_ops
+    from .roadmap.queries import plan_teams
+
+    high = plan_ops.save_profile(
+        org.id,
+        "Customer-facing, high risk",
+        {"governance": 4, "monitoring": 4},
+        "Decisions about customers or money: governance and monitoring at Optimized.",
+    )
+    low = plan_ops.save_profile(
+        org.id,
+        "Internal, low risk",
+        {"governance": 2, "cost": 4},
+        "Internal planning models: light governance, cost discipline first.",
+    )
+    for team, members, _ in teams:
+        if team.name in HIGH_RISK:
+            plan_ops.apply_profile(team, high)
+        elif team.name in LOW_RISK:
+            plan_ops.apply_profile(team, low)
+        if team.name == "Contact Centre AI":
+            team.phase_capacity = 3
+        holders = {}
+        for user in members:
+            role = db.session.scalar(
+                sa.select(TeamMember.job_role).where(
+                    TeamMember.team_id == team.id, TeamMember.user_id == user.id
+                )
+            )
+            holders.setdefault(role, (user.id, ""))
+        for role, names in OUTSIDERS.items():
+            if role not in holders and rng.random() < 0.75:
+                holders[role] = (None, rng.choice(names))
+        if team.name == "Next Best Offer":  # one person holds every Accountable role: a finding
+            holders = dict.fromkeys(holders, (members[0].id, ""))
+        plan_ops.save_ownership(team, {}, {}, holders)
+    db.session.flush()
+    team_list = [t for t, _, _ in teams]
+    lead_of = {t.id: m[0] for t, m, _ in teams}
+    for cycle, statuses in (
+        (cycles[2], ("done", "done", "in_progress")),
+        (cycles[3], ("in_progress", "planned")),
+    ):
+        plans = plan_teams(cycle, team_list)
+        for team in team_list:
+            open_now = [a for a in plans[team.id].roadmap.phase("now") if a.status == "open"]
+            for action, status in zip(
+                open_now, statuses[: rng.randint(1, len(statuses))], strict=False
+            ):
+                db.session.add(
+                    ActionStatus(
+                        team_id=team.id,
+                        question_id=action.question_id,
+                        from_level=action.from_level,
+                        status=status,
+                        updated_at=cycle.opened_at + timedelta(days=rng.randint(10, 60)),
+                        updated_by_id=lead_of[team.id].id,
+                    )
+                )
+        db.session.flush()
 
 
 def _profile(rng: random.Random, questionnaire) -> dict:

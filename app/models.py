@@ -72,9 +72,14 @@ class Team(db.Model):
     org_id: Mapped[int] = mapped_column(sa.ForeignKey("org.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(sa.String(200))
     business_unit: Mapped[str] = mapped_column(sa.String(200), default="")
+    target_profile_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("target_profile.id", ondelete="SET NULL")
+    )
+    phase_capacity: Mapped[int] = mapped_column(default=5, server_default="5")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     org: Mapped[Org] = relationship(back_populates="teams")
+    target_profile: Mapped[TargetProfile | None] = relationship()
     members: Mapped[list[TeamMember]] = relationship(
         back_populates="team", cascade="all, delete-orphan"
     )
@@ -173,3 +178,78 @@ class Answer(db.Model):
     comment: Mapped[str] = mapped_column(sa.Text, default="")
     carried_over: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TargetProfile(db.Model):
+    """A named set of target levels per challenge that teams can start from."""
+
+    __table_args__ = (sa.UniqueConstraint("org_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("org.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.String(300), default="")
+    levels: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+
+class TeamTarget(db.Model):
+    """A team's own target level for one challenge."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "challenge"),
+        sa.CheckConstraint("level >= 0 AND level <= 4", name="level_range"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    challenge: Mapped[str] = mapped_column(sa.String(40))
+    level: Mapped[int]
+
+
+class ActionStatus(db.Model):
+    """What a lead marked on a roadmap action, remembered by question and step."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "question_id", "from_level"),
+        sa.CheckConstraint(
+            "status IN ('open', 'planned', 'in_progress', 'done', 'dismissed')", name="status"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(sa.String(120))
+    from_level: Mapped[int]
+    status: Mapped[str] = mapped_column(sa.String(20))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+
+
+class RoleHolder(db.Model):
+    """Who fills one of the seven roles for a team: a member, or a named outsider."""
+
+    __table_args__ = (sa.UniqueConstraint("team_id", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(sa.String(40))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    user: Mapped[User | None] = relationship()
+
+    @property
+    def display_name(self) -> str:
+        """Return the person's name, whether a member or someone outside Ascent."""
+        return self.user.name if self.user is not None else self.name
+
+
+class RaciCell(db.Model):
+    """A team's change to one cell of the RACI matrix ('' clears the default letter)."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("team_id", "challenge", "role"),
+        sa.CheckConstraint("letter IN ('', 'R', 'A', 'C', 'I')", name="letter"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    challenge: Mapped[str] = mapped_column(sa.String(40))
+    role: Mapped[str] = mapped_column(sa.String(40))
+    letter: Mapped[str] = mapped_column(sa.String(1), default="")

@@ -38,6 +38,34 @@ def submitted_responses(
     return teams
 
 
+def history(cycles: list[Cycle], team_ids: list[int]) -> dict[int, dict[int, TeamScore]]:
+    """Score every team in every cycle: {cycle id: {team id: scores}}, in two queries."""
+    if not cycles:
+        return {}
+    where = [Response.cycle_id.in_([c.id for c in cycles]), Response.status == "submitted"]
+    responses = db.session.execute(
+        sa.select(Response.id, Response.cycle_id, Response.team_id).where(*where)
+    ).all()
+    answers: dict[int, dict[str, AnswerValue]] = {rid: {} for rid, _, _ in responses}
+    rows = db.session.execute(
+        sa.select(Answer.response_id, Answer.question_id, Answer.level, Answer.not_applicable)
+        .join(Response, Response.id == Answer.response_id)
+        .where(*where)
+    )
+    for response_id, question_id, level, not_applicable in rows:
+        answers[response_id][question_id] = AnswerValue(question_id, level, not_applicable)
+    grouped: dict[tuple[int, int], list[ResponseValue]] = defaultdict(list)
+    for response_id, cycle_id, team_id in responses:
+        grouped[(cycle_id, team_id)].append(answers[response_id])
+    return {
+        cycle.id: {
+            tid: score_team(model_of(cycle.questionnaire), grouped.get((cycle.id, tid), []))
+            for tid in team_ids
+        }
+        for cycle in cycles
+    }
+
+
 def score_teams(cycle: Cycle, team_ids: Iterable[int]) -> dict[int, TeamScore]:
     """Score every listed team in the cycle; teams without responses get empty scores."""
     team_ids = list(team_ids)

@@ -1,5 +1,7 @@
 """Template filters and globals shared by every page."""
 
+from datetime import UTC, datetime
+
 from flask import Flask, g
 
 from .domain.vocabulary import (
@@ -38,4 +40,4 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def current_org():
-        return {"org": g.get("org"), "membership": g.get("membership")}
+        return {"org": g.get("org"), "membership": g.get("membership"), "now": datetime.now(UTC)}

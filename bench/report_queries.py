@@ -1,4 +1,4 @@
-"""Print the team report's SQL query count and latency on the demo org (SQLite in a temp dir).
+"""Print SQL query counts and latency of the main pages on the demo org (SQLite in a temp dir).
 
 Usage: .venv/bin/python -m bench.report_queries [requests]
 """
@@ -20,7 +20,7 @@ from app.models import Team
 
 
 def main(requests: int = 200) -> None:
-    """Load the demo org, then time the team report, the teams page and a survey page."""
+    """Load the demo org, then time the main pages as the lead (the dashboard as the admin)."""
     with tempfile.TemporaryDirectory() as folder:
         app = create_app(
             {
@@ -41,19 +41,25 @@ def main(requests: int = 200) -> None:
             sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
         client = app.test_client()
         client.post("/login", data={"email": "lead@demo.ascent", "password": DEMO_PASSWORD})
+        admin = app.test_client()
+        admin.post("/login", data={"email": "admin@demo.ascent", "password": DEMO_PASSWORD})
         for name, url in [
             ("team report (lead)", f"/o/demo/teams/{team_id}/report?cycle=2026-Q3"),
             ("teams overview", "/o/demo/teams/?cycle=2026-Q3"),
             ("survey page", f"/o/demo/survey/2026-Q4/{team_id}/data"),
+            ("team roadmap", f"/o/demo/teams/{team_id}/roadmap?cycle=2026-Q4"),
+            ("ownership matrix", f"/o/demo/teams/{team_id}/ownership"),
+            ("executive dashboard", "/o/demo/dashboard?cycle=2026-Q4"),
         ]:
-            client.get(url)  # warm: chart cache, questionnaire parse
+            who = admin if "dashboard" in url else client
+            who.get(url)  # warm: chart cache, questionnaire parse
             statements.clear()
-            client.get(url)
+            who.get(url)
             queries = len(statements)
             times = []
             for _ in range(requests):
                 t0 = time.perf_counter()
-                assert client.get(url).status_code == 200
+                assert who.get(url).status_code == 200
                 times.append((time.perf_counter() - t0) * 1000)
             times.sort()
             print(

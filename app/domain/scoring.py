@@ -163,3 +163,29 @@ def summarize_questions(
             question.id, mean, tuple(counts), unknown, not_applicable
         )
     return summaries
+
+
+def lift_responses(
+    questionnaire: Questionnaire, responses: Sequence[Response], lifts: Mapping[str, int]
+) -> list[dict[str, Answer]]:
+    """Return the responses as if each lifted question had reached at least its new level.
+
+    Answers below the new level rise to it; a question nobody answered with a level is
+    taken as answered at the new level by everyone; "not applicable" stays as it was.
+    """
+    nobody = {
+        qid
+        for qid in lifts
+        if not any((r.get(qid) is not None and r[qid].kind == "level") for r in responses)
+    }
+    lifted = []
+    for response in responses:
+        copy = dict(response)
+        for qid, level in lifts.items():
+            answer = response.get(qid)
+            kind = answer.kind if answer is not None else "unknown"
+            below = kind == "level" and answer.level < level
+            if below or (qid in nobody and kind == "unknown"):
+                copy[qid] = Answer(qid, level)
+        lifted.append(copy)
+    return lifted

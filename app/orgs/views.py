@@ -1,15 +1,26 @@
 """Views of an org's home page and its administration."""
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..access import get_cycle_or_404, get_org_or_404, get_team_or_404, require_org_role
 from ..auth.forms import EmptyForm
+from ..domain.vocabulary import CHALLENGE_KEYS
 from ..extensions import db
-from ..models import Cycle, Membership, QuestionnaireVersion, Response, Team, TeamMember, User
+from ..models import (
+    Cycle,
+    Membership,
+    QuestionnaireVersion,
+    Response,
+    TargetProfile,
+    Team,
+    TeamMember,
+    User,
+)
 from ..reports.queries import latest_cycle, org_overview
+from ..roadmap.operations import PlanError, save_profile
 from ..survey.queries import my_surveys
 from . import bp, operations
 from .forms import CycleForm, PersonForm, RoleForm, TeamForm, TeamMemberForm
@@ -240,3 +251,49 @@ def admin_close_cycle(slug, cycle_name):
         else:
             flash(f"{cycle.name} was closed already.", "info")
     return redirect(url_for("orgs.admin_cycles", slug=slug))
+
+
+@bp.route("/admin/profiles", methods=["GET", "POST"])
+@bp.route("/admin/profiles/<int:profile_id>", methods=["GET", "POST"])
+def admin_profiles(slug, profile_id=None):
+    """List target profiles, create one, or change one."""
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    profile = None
+    if profile_id is not None:
+        profile = db.session.get(TargetProfile, profile_id)
+        if profile is None or profile.org_id != org.id:
+            abort(404)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        levels = {
+            k: request.form[f"level-{k}"] for k in CHALLENGE_KEYS if f"level-{k}" in request.form
+        }
+        try:
+            saved = save_profile(
+                org.id,
+                request.form.get("name", ""),
+                levels,
+                request.form.get("description", ""),
+                profile,
+            )
+        except PlanError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            flash(f"Saved the profile {saved.name}.", "success")
+            return redirect(url_for("orgs.admin_profiles", slug=slug))
+    profiles = db.session.scalars(
+        sa.select(TargetProfile).where(TargetProfile.org_id == org.id).order_by(TargetProfile.name)
+    ).all()
+    usage = dict(
+        db.session.execute(
+            sa.select(Team.target_profile_id, sa.func.count())
+            .where(Team.org_id == org.id, Team.target_profile_id.is_not(None))
+            .group_by(Team.target_profile_id)
+        ).all()
+    )
+    return render_template(
+        "orgs/profiles.html", profiles=profiles, profile=profile, usage=usage, form=form
+    )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from ..access import get_cycle_or_404
 from ..domain.scoring import TeamScore
 from ..extensions import db
 from ..models import Cycle, Org, Team
@@ -27,16 +28,28 @@ def org_cycles(org: Org) -> list[Cycle]:
     ).all()
 
 
+def chosen_cycle(org: Org, cycles: list[Cycle], name: str | None) -> Cycle | None:
+    """Return the cycle of that name (404 when the org has none), or the newest one."""
+    if name:
+        return get_cycle_or_404(org, name)
+    return cycles[0] if cycles else None
+
+
 def latest_cycle(org: Org) -> Cycle | None:
     """Return the org's newest cycle."""
     cycles = org_cycles(org)
     return cycles[0] if cycles else None
 
 
-def org_overview(org: Org, cycle: Cycle) -> list[TeamRow]:
-    """Return every team of the org with its scores in the cycle, by business unit and name."""
-    teams = db.session.scalars(
+def org_teams(org: Org) -> list[Team]:
+    """Return the org's teams by business unit and name."""
+    return db.session.scalars(
         sa.select(Team).where(Team.org_id == org.id).order_by(Team.business_unit, Team.name)
     ).all()
+
+
+def org_overview(org: Org, cycle: Cycle) -> list[TeamRow]:
+    """Return every team of the org with its scores in the cycle, by business unit and name."""
+    teams = org_teams(org)
     scores = score_teams(cycle, [t.id for t in teams])
     return [TeamRow(t, scores[t.id]) for t in teams]

@@ -5,20 +5,22 @@ from __future__ import annotations
 from collections import defaultdict
 
 import sqlalchemy as sa
-from flask import render_template, request
+from flask import abort, make_response, render_template, request
 from flask_login import current_user, login_required
 
-from ..access import get_cycle_or_404, get_org_or_404, get_team_or_404, team_role
-from ..charts import TARGET_COLOUR, TEAM_COLOUR, radar_svg
-from ..domain.scoring import score_team, summarize_questions
-from ..domain.vocabulary import DEFAULT_TARGET
+from .. import charts
+from ..access import get_org_or_404, get_team_or_404, require_org_role, team_role
+from ..charts import TARGET_COLOUR, TEAM_COLOUR
+from ..domain.scoring import summarize_questions
+from ..domain.vocabulary import CHALLENGE_TITLES, LEVEL_NAMES
 from ..extensions import db
 from ..models import Answer, Response, User
 from ..questionnaires import model_of
-from ..scores import submitted_responses
-from . import bp
+from ..roadmap.queries import ownership_of, plan_teams
+from . import bp, pdf
+from .dashboard import build_dashboard
 from .example import worked_example
-from .queries import org_cycles, org_overview
+from .queries import chosen_cycle, org_cycles, org_overview
 
 
 @bp.route("/o/<slug>/teams/")
@@ -34,10 +36,7 @@ def teams(slug):
 
 def _chosen_cycle(org, cycles):
     """Return the cycle named in ?cycle=, or the newest one."""
-    name = request.args.get("cycle")
-    if name:
-        return get_cycle_or_404(org, name)
-    return cycles[0] if cycles else None
+    return chosen_cycle(org, cycles, request.args.get("cycle"))
 
 
 @bp.route("/o/<slug>/teams/<int:team_id>/report")
@@ -51,28 +50,10 @@ def team_report(slug, team_id):
     if cycle is None:
         return render_template("reports/team.html", team=team, cycles=[], cycle=None)
     questionnaire = model_of(cycle.questionnaire)
-    responses = submitted_responses(cycle, [team.id]).get(team.id, [])
-    score = score_team(questionnaire, responses)
-    targets = {c.key: DEFAULT_TARGET for c in questionnaire.challenges}
+    plan = plan_teams(cycle, [team])[team.id]
+    score, targets, responses = plan.score, plan.targets, plan.responses
     is_lead = team_role(team, current_user.id) == "lead"
-    chart = radar_svg(
-        labels=[c.title for c in questionnaire.challenges],
-        series=[
-            {
-                "name": team.name,
-                "values": [score.challenges[c.key].score for c in questionnaire.challenges],
-                "colour": TEAM_COLOUR,
-            },
-            {
-                "name": "Target",
-                "values": [targets[c.key] for c in questionnaire.challenges],
-                "colour": TARGET_COLOUR,
-                "dashed": True,
-            },
-        ],
-        title=f"Radar chart of {team.name}'s scores per challenge in {cycle.name} against the target",
-        chart_id="team-radar",
-    )
+    chart = team_radar(team, cycle, questionnaire, score, targets)
     breakdown = _breakdown(cycle, team, questionnaire, responses) if is_lead else None
     return render_template(
         "reports/team.html",
@@ -85,7 +66,32 @@ def team_report(slug, team_id):
         chart=chart,
         is_lead=is_lead,
         breakdown=breakdown,
+        ownership=ownership_of([team], questionnaire)[team.id],
+        roadmap=plan.roadmap,
     )
+
+
+def team_radar(team, cycle, questionnaire, score, targets, fmt: str = "svg"):
+    """Return the radar chart of a team's scores against its targets."""
+    data = {
+        "labels": [c.title for c in questionnaire.challenges],
+        "series": [
+            {
+                "name": team.name,
+                "values": [score.challenges[c.key].score for c in questionnaire.challenges],
+                "colour": TEAM_COLOUR,
+            },
+            {
+                "name": "Target",
+                "values": [targets[c.key] for c in questionnaire.challenges],
+                "colour": TARGET_COLOUR,
+                "dashed": True,
+            },
+        ],
+        "title": f"Radar chart of {team.name}'s scores per challenge in {cycle.name} against the target",
+        "chart_id": "team-radar",
+    }
+    return charts.svg("radar", **data) if fmt == "svg" else charts.png("radar", **data)
 
 
 def _breakdown(cycle, team, questionnaire, responses):
@@ -117,3 +123,130 @@ def scoring():
     """Explain the scoring rule in plain words with a worked example."""
     challenge, rows, result = worked_example()
     return render_template("reports/scoring.html", example=challenge, rows=rows, result=result)
+
+
+@bp.route("/o/<slug>/dashboard")
+@login_required
+def dashboard(slug):
+    """Show executives the org at a glance: heatmap, distribution, trends, gaps, actions, owners."""
+    org = get_org_or_404(slug)
+    require_org_role("admin", "executive")
+    cycles = org_cycles(org)
+    cycle = _chosen_cycle(org, cycles)
+    if cycle is None:
+        return render_template("reports/dashboard.html", cycle=None, cycles=[])
+    board = build_dashboard(org, cycle, cycles)
+    return render_template(
+        "reports/dashboard.html",
+        cycles=cycles,
+        cycle=cycle,
+        board=board,
+        charts=dashboard_charts(board),
+    )
+
+
+def dashboard_charts(board, fmt: str = "svg") -> dict:
+    """Return the dashboard's distribution and trend charts."""
+    render = charts.svg if fmt == "svg" else charts.png
+    distribution = render(
+        "bars",
+        labels=[f"{i} {name}" for i, name in enumerate(LEVEL_NAMES)],
+        values=board.stage_counts,
+        colours=list(charts.LEVEL_COLOURS),
+        title=f"Bar chart: number of teams at each overall stage in {board.cycle.name}",
+        chart_id="distribution",
+        ylabel="teams",
+    )
+    names = [c.name for c in board.trend_cycles]
+    series = [{"name": CHALLENGE_TITLES[k], "values": board.trend[k]} for k in CHALLENGE_TITLES]
+    series.append({"name": "Overall", "values": board.trend["overall"], "bold": True})
+    trend = render(
+        "lines",
+        labels=names,
+        series=series,
+        title="Line chart: the org's mean score per challenge and overall, cycle by cycle",
+        chart_id="trend",
+    )
+    return {"distribution": distribution, "trend": trend}
+
+
+def _team_context(slug, team_id):
+    """Return everything a printable team report needs."""
+    org = get_org_or_404(slug)
+    team = get_team_or_404(org, team_id)
+    cycles = org_cycles(org)
+    cycle = _chosen_cycle(org, cycles)
+    if cycle is None:
+        abort(404, "There is no cycle to report on yet.")
+    questionnaire = model_of(cycle.questionnaire)
+    plan = plan_teams(cycle, [team])[team.id]
+    ownership = ownership_of([team], questionnaire)[team.id]
+    return org, team, cycle, questionnaire, plan, ownership
+
+
+@bp.route("/o/<slug>/teams/<int:team_id>/print")
+@login_required
+def team_print(slug, team_id):
+    """Show the team report as a print-ready page."""
+    org, team, cycle, questionnaire, plan, ownership = _team_context(slug, team_id)
+    chart = team_radar(team, cycle, questionnaire, plan.score, plan.targets)
+    return render_template(
+        "reports/team_print.html",
+        team=team,
+        cycle=cycle,
+        questionnaire=questionnaire,
+        plan=plan,
+        ownership=ownership,
+        chart=chart,
+    )
+
+
+@bp.route("/o/<slug>/teams/<int:team_id>/report.pdf")
+@login_required
+def team_pdf(slug, team_id):
+    """Download the team report as a PDF."""
+    org, team, cycle, questionnaire, plan, ownership = _team_context(slug, team_id)
+    radar = team_radar(team, cycle, questionnaire, plan.score, plan.targets, fmt="png")
+    data = pdf.team_pdf(team, cycle, questionnaire, plan, ownership, radar)
+    return _pdf_response(data, f"ascent-{_slugify(team.name)}-{cycle.name}.pdf")
+
+
+def _org_board(slug):
+    org = get_org_or_404(slug)
+    require_org_role("admin", "executive")
+    cycles = org_cycles(org)
+    cycle = _chosen_cycle(org, cycles)
+    if cycle is None:
+        abort(404, "There is no cycle to report on yet.")
+    return org, build_dashboard(org, cycle, cycles)
+
+
+@bp.route("/o/<slug>/print")
+@login_required
+def org_print(slug):
+    """Show the org report as a print-ready page."""
+    org, board = _org_board(slug)
+    return render_template(
+        "reports/org_print.html", cycle=board.cycle, board=board, charts=dashboard_charts(board)
+    )
+
+
+@bp.route("/o/<slug>/report.pdf")
+@login_required
+def org_pdf(slug):
+    """Download the org report as a PDF."""
+    org, board = _org_board(slug)
+    images = dashboard_charts(board, fmt="png")
+    data = pdf.org_pdf(org, board, images["distribution"], images["trend"])
+    return _pdf_response(data, f"ascent-{org.slug}-{board.cycle.name}.pdf")
+
+
+def _slugify(text: str) -> str:
+    return "".join(ch.lower() if ch.isalnum() else "-" for ch in text).strip("-")
+
+
+def _pdf_response(data: bytes, filename: str):
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,185 @@
+"""Writes of the roadmap feature: targets, profiles, capacity, action statuses, ownership."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import sqlalchemy as sa
+
+from ..dbutil import upsert
+from ..domain.questionnaire import Questionnaire
+from ..domain.roadmap import STATUSES
+from ..domain.vocabulary import CHALLENGE_KEYS, RACI_LETTERS, ROLES
+from ..extensions import db
+from ..models import (
+    ActionStatus,
+    RaciCell,
+    RoleHolder,
+    TargetProfile,
+    Team,
+    TeamMember,
+    TeamTarget,
+    User,
+    utcnow,
+)
+
+MAX_CAPACITY = 20
+
+
+class PlanError(Exception):
+    """A change to a plan that cannot be made, with a message for the person."""
+
+
+def _level(value) -> int:
+    try:
+        level = int(value)
+    except (TypeError, ValueError):
+        raise PlanError(f"{value!r} is not a level; use a whole number from 0 to 4.") from None
+    if not 0 <= level <= 4:
+        raise PlanError(f"{level} is not a level; use a whole number from 0 to 4.")
+    return level
+
+
+def set_targets(team: Team, levels: Mapping[str, object]) -> None:
+    """Store the team's own target level for each given challenge."""
+    rows = []
+    for challenge, value in levels.items():
+        if challenge not in CHALLENGE_KEYS:
+            raise PlanError(f"'{challenge}' is not a challenge.")
+        rows.append({"team_id": team.id, "challenge": challenge, "level": _level(value)})
+    upsert(TeamTarget, rows, conflict=["team_id", "challenge"], update=["level"])
+
+
+def set_capacity(team: Team, capacity) -> None:
+    """Set how many actions each roadmap phase holds."""
+    try:
+        value = int(capacity)
+    except (TypeError, ValueError):
+        raise PlanError("The number of actions per phase must be a whole number.") from None
+    if not 1 <= value <= MAX_CAPACITY:
+        raise PlanError(f"The number of actions per phase must be between 1 and {MAX_CAPACITY}.")
+    team.phase_capacity = value
+    db.session.flush()
+
+
+def save_profile(
+    org_id: int, name: str, levels: Mapping[str, object], description: str = "", profile=None
+):
+    """Create or change a target profile; every challenge gets a level."""
+    name = name.strip()
+    if not name:
+        raise PlanError("A target profile needs a name.")
+    clash = db.session.scalar(
+        sa.select(TargetProfile.id).where(
+            TargetProfile.org_id == org_id, TargetProfile.name == name
+        )
+    )
+    if clash and (profile is None or clash != profile.id):
+        raise PlanError(f"A profile called {name} exists already.")
+    values = {k: _level(levels.get(k, 3)) for k in CHALLENGE_KEYS}
+    if profile is None:
+        profile = TargetProfile(org_id=org_id, name=name)
+        db.session.add(profile)
+    profile.name, profile.description, profile.levels = name, description.strip(), values
+    db.session.flush()
+    return profile
+
+
+def apply_profile(team: Team, profile: TargetProfile | None) -> None:
+    """Give the team a profile; its own targets start again from the profile's levels."""
+    team.target_profile_id = profile.id if profile else None
+    db.session.execute(sa.delete(TeamTarget).where(TeamTarget.team_id == team.id))
+    db.session.flush()
+
+
+def mark_action(
+    team: Team,
+    questionnaire: Questionnaire,
+    question_id: str,
+    from_level,
+    status: str,
+    reason: str,
+    user: User,
+) -> None:
+    """Remember a status for a roadmap action (question and step); dismissing needs a reason."""
+    question = questionnaire.question(question_id)
+    if question is None:
+        raise PlanError(f"'{question_id}' is not a question of this questionnaire.")
+    try:
+        level = int(from_level)
+    except (TypeError, ValueError):
+        raise PlanError("The step of the action is missing.") from None
+    if question.action_from(level) is None:
+        raise PlanError(f"There is no action from level {level} for this question.")
+    if status not in STATUSES:
+        raise PlanError(f"'{status}' is not a status; use one of {', '.join(STATUSES)}.")
+    reason = (reason or "").strip()
+    if status == "dismissed" and not reason:
+        raise PlanError("Say why you dismiss this action, so the next lead knows.")
+    upsert(
+        ActionStatus,
+        [
+            {
+                "team_id": team.id,
+                "question_id": question_id,
+                "from_level": level,
+                "status": status,
+                "reason": reason if status == "dismissed" else "",
+                "updated_at": utcnow(),
+                "updated_by_id": user.id,
+            }
+        ],
+        conflict=["team_id", "question_id", "from_level"],
+        update=["status", "reason", "updated_at", "updated_by_id"],
+    )
+
+
+def save_ownership(
+    team: Team,
+    defaults: Mapping[str, Mapping[str, str]],
+    cells: Mapping[tuple[str, str], str],
+    holders: Mapping[str, tuple[int | None, str]],
+) -> None:
+    """Store the changed RACI cells and who fills each role (a member or a free-text name)."""
+    members = set(
+        db.session.scalars(sa.select(TeamMember.user_id).where(TeamMember.team_id == team.id))
+    )
+    rows = []
+    for (challenge, role), letter in cells.items():
+        if challenge not in CHALLENGE_KEYS or role not in ROLES:
+            raise PlanError(f"'{challenge}'/'{role}' is not a cell of the matrix.")
+        if letter not in RACI_LETTERS and letter != "":
+            raise PlanError(f"'{letter}' is not R, A, C or I.")
+        rows.append({"team_id": team.id, "challenge": challenge, "role": role, "letter": letter})
+    default_rows = [
+        r for r in rows if defaults.get(r["challenge"], {}).get(r["role"], "") == r["letter"]
+    ]
+    changed = [r for r in rows if r not in default_rows]
+    for r in default_rows:
+        db.session.execute(
+            sa.delete(RaciCell).where(
+                RaciCell.team_id == team.id,
+                RaciCell.challenge == r["challenge"],
+                RaciCell.role == r["role"],
+            )
+        )
+    upsert(RaciCell, changed, conflict=["team_id", "challenge", "role"], update=["letter"])
+    for role, (user_id, name) in holders.items():
+        if role not in ROLES:
+            raise PlanError(f"'{role}' is not a role.")
+        if user_id is not None and user_id not in members:
+            raise PlanError(
+                "Only a member of the team can be chosen; name anyone else in the text field."
+            )
+        name = "" if user_id is not None else (name or "").strip()[:200]
+        if user_id is None and not name:
+            db.session.execute(
+                sa.delete(RoleHolder).where(RoleHolder.team_id == team.id, RoleHolder.role == role)
+            )
+            continue
+        upsert(
+            RoleHolder,
+            [{"team_id": team.id, "role": role, "user_id": user_id, "name": name}],
+            conflict=["team_id", "role"],
+            update=["user_id", "name"],
+        )

@@ -1,0 +1,276 @@
+"""Targets, roadmap, ownership and dashboard pages through the test client."""
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import ActionStatus, RaciCell, RoleHolder, TargetProfile, Team, TeamTarget
+from tests.conftest import query_counter
+from tests.integration.test_reports import submit_response
+
+LOW = {
+    "data.contracts": 1,
+    "data.quality-gates": 1,
+    "data.stewardship": 1,
+    "data.lineage": 1,
+    "ownership.model-owner": 3,
+    "ownership.roles": 3,
+    "governance.risk-classification": 2,
+}
+
+
+@pytest.fixture
+def planned(world):
+    submit_response(world["cycle"], world["team"], world["alice"], LOW)
+    submit_response(world["cycle"], world["team"], world["bob"], LOW)
+    return world
+
+
+def roadmap_page(client, team_id):
+    return client.get(f"/o/acme/teams/{team_id}/roadmap").get_data(as_text=True)
+
+
+def test_roadmap_lists_actions_with_why_and_projection(client, planned, login):
+    login("bob@acme.test")
+    page = roadmap_page(client, planned["team"].id)
+    assert "Now" in page and "Why here: Data foundations at 1.0 against a target of 3" in page
+    assert "After Now" in page
+    assert "Status" not in page  # a member reads, only the lead marks
+
+
+def test_lead_marks_done_and_the_slot_is_freed(client, planned, login):
+    login("lead@acme.test")
+    team = planned["team"]
+    client.post(
+        f"/o/acme/teams/{team.id}/targets",
+        data={
+            **{
+                f"target-{k}": 3
+                for k in (
+                    "data",
+                    "ownership",
+                    "infrastructure",
+                    "monitoring",
+                    "governance",
+                    "culture",
+                    "cost",
+                    "integration",
+                )
+            },
+            "capacity": 1,
+        },
+    )
+    page = roadmap_page(client, team.id)
+    now = page.split('id="phase-now"')[1].split('id="phase-next"')[0]
+    first = now.split('name="question_id" value="')[1].split('"')[0]
+    step = now.split('name="from_level" value="')[1].split('"')[0]
+    second = page.split('id="phase-next"')[1].split('name="question_id" value="')[1].split('"')[0]
+    client.post(
+        f"/o/acme/teams/{team.id}/roadmap/actions",
+        data={"question_id": first, "from_level": step, "status": "done"},
+    )
+    page = roadmap_page(client, team.id)
+    now_after = page.split('id="phase-now"')[1].split('id="phase-next"')[0]
+    assert first not in now_after
+    assert second in now_after  # the next action moved up into the freed slot
+    assert "Done and dismissed" in page
+    status = db.session.scalar(
+        sa.select(ActionStatus.status).where(ActionStatus.question_id == first)
+    )
+    assert status == "done"
+
+
+def test_dismissing_needs_a_reason(client, planned, login):
+    login("lead@acme.test")
+    team_id = planned["team"].id
+    refused = client.post(
+        f"/o/acme/teams/{team_id}/roadmap/actions",
+        data={
+            "question_id": "data.contracts",
+            "from_level": 1,
+            "status": "dismissed",
+            "reason": " ",
+        },
+        follow_redirects=True,
+    )
+    assert "Say why you dismiss" in refused.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ActionStatus)) == 0
+    client.post(
+        f"/o/acme/teams/{team_id}/roadmap/actions",
+        data={
+            "question_id": "data.contracts",
+            "from_level": 1,
+            "status": "dismissed",
+            "reason": "Vendor owns this feed",
+        },
+    )
+    assert "Vendor owns this feed" in roadmap_page(client, team_id)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"question_id": "nope.x", "from_level": 1, "status": "done"}, "is not a question"),
+        (
+            {"question_id": "data.contracts", "from_level": 9, "status": "done"},
+            "no action from level 9",
+        ),
+        (
+            {"question_id": "data.contracts", "from_level": 1, "status": "finished"},
+            "is not a status",
+        ),
+    ],
+)
+def test_bad_action_marks_are_refused_with_a_message(client, planned, login, data, message):
+    login("lead@acme.test")
+    response = client.post(
+        f"/o/acme/teams/{planned['team'].id}/roadmap/actions", data=data, follow_redirects=True
+    )
+    assert message in response.get_data(as_text=True)
+
+
+def test_members_cannot_mark_or_set_targets(client, planned, login):
+    login("bob@acme.test")
+    team_id = planned["team"].id
+    mark = client.post(
+        f"/o/acme/teams/{team_id}/roadmap/actions",
+        data={"question_id": "data.contracts", "from_level": 1, "status": "done"},
+    )
+    assert mark.status_code == 403
+    assert (
+        client.post(
+            f"/o/acme/teams/{team_id}/targets", data={"target-data": 4, "capacity": 5}
+        ).status_code
+        == 403
+    )
+    assert client.post(f"/o/acme/teams/{team_id}/ownership", data={}).status_code == 403
+
+
+def test_targets_and_capacity_are_validated(client, planned, login):
+    login("lead@acme.test")
+    team_id = planned["team"].id
+    bad = client.post(
+        f"/o/acme/teams/{team_id}/targets",
+        data={"target-data": 9, "capacity": 5},
+        follow_redirects=True,
+    )
+    assert "9 is not a level" in bad.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TeamTarget)) == 0
+    ok = client.post(
+        f"/o/acme/teams/{team_id}/targets",
+        data={"target-data": 4, "capacity": 2},
+        follow_redirects=True,
+    )
+    assert "Targets saved" in ok.get_data(as_text=True)
+    assert db.session.scalar(sa.select(TeamTarget.level).where(TeamTarget.challenge == "data")) == 4
+    assert db.session.get(Team, team_id).phase_capacity == 2
+
+
+def test_admin_profile_sets_team_targets(client, planned, login):
+    login("admin@acme.test")
+    client.post(
+        "/o/acme/admin/profiles",
+        data={"name": "High risk", "level-governance": 4, "level-monitoring": 4},
+    )
+    profile = db.session.scalar(sa.select(TargetProfile))
+    assert profile.levels["governance"] == 4 and profile.levels["data"] == 3
+    team_id = planned["team"].id
+    client.post(f"/o/acme/teams/{team_id}/targets", data={"target-governance": 2, "capacity": 5})
+    client.post(f"/o/acme/teams/{team_id}/targets", data={"profile": profile.id})
+    page = client.get(f"/o/acme/teams/{team_id}/targets").get_data(as_text=True)
+    assert (
+        'id="target-governance"' in page
+        and '<option value="4" selected>4 · Optimized' in page.split('id="target-governance"')[1]
+    )
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(TeamTarget)) == 0
+
+
+def test_lead_cannot_apply_a_profile(client, planned, login):
+    login("lead@acme.test")
+    assert (
+        client.post(f"/o/acme/teams/{planned['team'].id}/targets", data={"profile": ""}).status_code
+        == 403
+    )
+
+
+def test_ownership_matrix_names_people_and_shows_findings(client, planned, login):
+    login("lead@acme.test")
+    team_id = planned["team"].id
+    page = client.get(f"/o/acme/teams/{team_id}/ownership").get_data(as_text=True)
+    assert "Nobody named for Data engineering, the Accountable role." in page
+    response = client.post(
+        f"/o/acme/teams/{team_id}/ownership",
+        data={
+            "holder-data_engineering": planned["alice"].id,
+            "name-executive_sponsor": "Marta Ruiz (COO)",
+            "cell-data-data_science": "A",
+            "cell-data-data_engineering": "A",
+        },
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert "2 Accountable roles (Data science, Data engineering); keep one." in page
+    assert "Marta Ruiz (COO)" in page
+    holder = db.session.scalar(sa.select(RoleHolder).where(RoleHolder.role == "data_engineering"))
+    assert holder.user_id == planned["alice"].id
+    cells = db.session.scalars(sa.select(RaciCell.role)).all()
+    assert cells == ["data_science"]  # the unchanged default letter is not stored
+
+
+def test_ownership_refuses_someone_outside_the_team(client, planned, login, make_user):
+    outsider = make_user("zed@acme.test", planned["org"])
+    login("lead@acme.test")
+    response = client.post(
+        f"/o/acme/teams/{planned['team'].id}/ownership",
+        data={"holder-governance": outsider.id},
+        follow_redirects=True,
+    )
+    assert "Only a member of the team" in response.get_data(as_text=True)
+
+
+def test_dashboard_is_for_executives_and_admins(client, planned, login):
+    login("bob@acme.test")
+    assert client.get("/o/acme/dashboard").status_code == 403
+    client.post("/logout")
+    login("exec@acme.test")
+    page = client.get("/o/acme/dashboard").get_data(as_text=True)
+    assert "Distribution of overall maturity" in page and "Largest gaps" in page
+    assert "Claims Triage" in page and 'role="img"' in page
+
+
+def test_dashboard_query_count_does_not_grow_with_teams(
+    client, planned, login, make_team, make_user
+):
+    login("exec@acme.test")
+    client.get("/o/acme/dashboard")
+    db.session.expire_all()
+    statements, stop = query_counter(db.engine)
+    client.get("/o/acme/dashboard")
+    few = len(statements)
+    for n in range(4):
+        member = make_user(f"m{n}@acme.test", planned["org"])
+        team = make_team(planned["org"], f"Team {n}", member)
+        submit_response(planned["cycle"], team, member, {"data.contracts": n % 5})
+    db.session.expire_all()
+    statements.clear()
+    page = client.get("/o/acme/dashboard").get_data(as_text=True)
+    stop()
+    assert "Team 3" in page
+    assert len(statements) == few
+
+
+def test_pdf_downloads(client, planned, login):
+    login("exec@acme.test")
+    team = client.get(f"/o/acme/teams/{planned['team'].id}/report.pdf")
+    assert (
+        team.status_code == 200
+        and team.mimetype == "application/pdf"
+        and team.data.startswith(b"%PDF")
+    )
+    assert "attachment" in team.headers["Content-Disposition"]
+    org = client.get("/o/acme/report.pdf")
+    assert org.status_code == 200 and org.data.startswith(b"%PDF")
+    assert client.get("/o/acme/print").status_code == 200
+    assert "Ownership matrix" in client.get(f"/o/acme/teams/{planned['team'].id}/print").get_data(
+        as_text=True
+    )
