@@ -24,6 +24,7 @@ setup: $(VENV)/.runtime
 
 run: $(VENV)/.runtime
 	$(FLASK) db upgrade
+	$(FLASK) curricula import
 	$(FLASK) demo --if-empty
 	@echo "Serving Ascent on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	$(FLASK) run --host $(HOST) --port $(PORT)

@@ -65,12 +65,14 @@ def register_blueprints(app: Flask) -> None:
     from .reports import bp as reports_bp
     from .roadmap import bp as roadmap_bp
     from .survey import bp as survey_bp
+    from .training import bp as training_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(orgs_bp)
     app.register_blueprint(survey_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(roadmap_bp)
+    app.register_blueprint(training_bp)
 
 
 def register_errors(app: Flask) -> None:

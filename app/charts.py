@@ -18,7 +18,7 @@ _cache: OrderedDict[str, bytes] = OrderedDict()
 _lock = threading.Lock()
 _CACHE_SIZE = 256
 # Bump when the drawing code changes, so cached charts are redrawn.
-STYLE_VERSION = 4
+STYLE_VERSION = 6
 
 TEAM_COLOUR = "#1f5fa8"
 TARGET_COLOUR = "#b45309"
@@ -135,11 +135,15 @@ def _draw_bars(labels, values, title, chart_id, xlabel="", ylabel="", colours=No
     bars = axes.bar(
         range(len(values)), values, color=colours or TEAM_COLOUR, edgecolor="#334155", linewidth=0.6
     )
-    axes.bar_label(bars, fontsize=9, padding=2)
+    if len(values) <= 12:
+        axes.bar_label(bars, fontsize=9, padding=2)
     axes.set_xticks(range(len(labels)), labels, fontsize=9)
     axes.set_xlabel(xlabel, fontsize=9)
     axes.set_ylabel(ylabel, fontsize=9)
     axes.set_ylim(0, max(values + [1]) * 1.2)
+    from matplotlib.ticker import MaxNLocator
+
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     _tidy(axes)
     figure.tight_layout()
     return figure

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import questionnaires
@@ -147,6 +147,13 @@ def cycle_close(org_slug, name):
     closed = org_ops.close_cycle(cycle)
     db.session.commit()
     click.echo(f"Closed {cycle.name}" if closed else f"{cycle.name} was closed already")
+    if closed:
+        from .reports.queries import org_teams
+        from .training.operations import run_assignments
+
+        added = run_assignments(cycle, org_teams(cycle.org))
+        db.session.commit()
+        click.echo(f"Assigned {len(added)} workshop modules from its scores.")
 
 
 @responses_cli.command("import")
@@ -404,9 +411,123 @@ def _write_csv(header: list[str], rows: list[list]) -> None:
     click.echo(out.getvalue(), nl=False)
 
 
+curricula_cli = AppGroup("curricula", help="Validate and import workshop modules.")
+assignments_cli = AppGroup("assignments", help="Assign modules and export assignments.")
+
+
+@curricula_cli.command("validate")
+@click.argument("path", required=False, type=click.Path(exists=True))
+def curricula_validate(path):
+    """Check module files (default: curricula/) and name every problem by file, field and line."""
+    from .curricula import read_library
+
+    path = path or current_app.config["CURRICULA_DIR"]
+    try:
+        modules = read_library(path)
+    except SourceError as exc:
+        fail(str(exc))
+    click.echo(f"{path}: valid, {len(modules)} modules")
+
+
+@curricula_cli.command("import")
+@click.argument("path", required=False, type=click.Path(exists=True, file_okay=False))
+def curricula_import(path):
+    """Store a new version of every changed module; progress stays on the version it was made on."""
+    from .curricula import sync_library
+
+    try:
+        counts = sync_library(path or current_app.config["CURRICULA_DIR"])
+    except SourceError as exc:
+        fail(str(exc))
+    db.session.commit()
+    click.echo(
+        f"Modules: {counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged"
+    )
+
+
+@assignments_cli.command("run")
+@click.option("--org", "org_slug", required=True)
+@click.option("--cycle", "cycle_name", required=True)
+def assignments_run(org_slug, cycle_name):
+    """Assign each team the modules of its top three roadmap challenges; print what is new."""
+    from .reports.queries import org_teams
+    from .training.operations import run_assignments
+
+    org = org_by_slug(org_slug)
+    cycle = cycle_by_name(org, cycle_name)
+    added = run_assignments(cycle, org_teams(org))
+    db.session.commit()
+    for team, user, key, reason in added:
+        click.echo(f"{team.name}\t{user.email}\t{key}\t{reason}")
+    click.echo(f"Assigned {len(added)} new module{'s' if len(added) != 1 else ''}.")
+
+
+@assignments_cli.command("export")
+@click.option("--org", "org_slug", required=True)
+@click.option("--team", "team_name", default=None)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
+def assignments_export(org_slug, team_name, fmt):
+    """Print assignments: team, person, module, challenge, status, dates and best quiz score."""
+    from .models import Assignment
+    from .training.queries import assignments_for
+
+    org = org_by_slug(org_slug)
+    teams = (
+        [team_by_name(org, team_name)]
+        if team_name
+        else db.session.scalars(sa.select(Team).where(Team.org_id == org.id)).all()
+    )
+    items = assignments_for([Assignment.team_id.in_([t.id for t in teams])])
+    columns = [
+        "team",
+        "person",
+        "module",
+        "challenge",
+        "status",
+        "assigned_at",
+        "due_at",
+        "completed_at",
+        "quiz_score",
+    ]
+    rows = [
+        [
+            i.assignment.team.name,
+            i.assignment.user.email,
+            i.assignment.module_key,
+            i.assignment.challenge,
+            i.standing.progress.status,
+            i.assignment.assigned_at.isoformat(timespec="seconds"),
+            i.assignment.due_at.isoformat(timespec="seconds") if i.assignment.due_at else None,
+            i.standing.completed_at.isoformat(timespec="seconds")
+            if i.standing.completed_at
+            else None,
+            i.standing.progress.best_score,
+        ]
+        for i in sorted(
+            items,
+            key=lambda i: (
+                i.assignment.team.name,
+                i.assignment.user.email,
+                i.assignment.module_key,
+            ),
+        )
+    ]
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=1))
+    else:
+        _write_csv(columns, [["" if v is None else v for v in r] for r in rows])
+
+
 def register(app: Flask) -> None:
     """Add the command groups to the app."""
     groups = (questionnaire_cli, org_cli, user_cli, cycle_cli, responses_cli, scores_cli)
-    for group in groups + (targets_cli, roadmap_cli, ownership_cli, report_cli):
+    for group in groups + (
+        targets_cli,
+        roadmap_cli,
+        ownership_cli,
+        report_cli,
+        curricula_cli,
+        assignments_cli,
+    ):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)

@@ -10,7 +10,21 @@ from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from .extensions import db
-from .models import ActionStatus, Answer, Cycle, Membership, Org, Response, Team, TeamMember, User
+from .models import (
+    ActionStatus,
+    Answer,
+    Assignment,
+    Cycle,
+    Membership,
+    ModuleProgress,
+    Org,
+    QuizAttempt,
+    Response,
+    StepCheck,
+    Team,
+    TeamMember,
+    User,
+)
 from .questionnaires import import_file, model_of
 
 DEMO_PASSWORD = "ascent-demo"
@@ -259,6 +273,7 @@ def create_demo(seed: int = 7) -> str:
             )
     db.session.flush()
     _plans(rng, org, teams, cycles)
+    _training(rng, teams, cycles)
     people = db.session.scalar(
         sa.select(sa.func.count()).select_from(Membership).where(Membership.org_id == org.id)
     )
@@ -354,6 +369,119 @@ def _plans(rng: random.Random, org: Org, teams, cycles) -> None:
                     )
                 )
         db.session.flush()
+
+
+EVIDENCE = [
+    "https://git.northwind.example/ml/contracts/pull/{n}",
+    "https://wiki.northwind.example/ai/{n}",
+    "Filled template is in the team drive, reviewed with the business owner",
+    "https://grafana.northwind.example/d/model-health-{n}",
+]
+
+
+def _training(rng: random.Random, teams, cycles) -> None:
+    """Assign modules after each closed cycle and add believable progress on them."""
+    from .curricula import latest_versions, module_of, sync_library
+    from .training.operations import run_assignments
+
+    sync_library(current_app.config["CURRICULA_DIR"])
+    versions = latest_versions()
+    team_list = [t for t, _, _ in teams]
+    pace = {t.id: profile["pace"] for t, _, profile in teams}
+    closed = [c for c in cycles if c.closed_at is not None]
+    for index, cycle in enumerate(closed):
+        run_assignments(cycle, team_list)
+        db.session.flush()
+        rows = db.session.scalars(
+            sa.select(Assignment).where(Assignment.cycle_id == cycle.id)
+        ).all()
+        end = cycles[index + 1].opened_at if index + 1 < len(cycles) else datetime(2026, 11, 20, 12)
+        for assignment in rows:
+            assignment.assigned_at = cycle.closed_at + timedelta(hours=2)
+            assignment.due_at = cycle.closed_at + timedelta(days=45)
+            version = versions[assignment.module_key]
+            _progress(rng, assignment, version, module_of(version), pace[assignment.team_id], end)
+    db.session.flush()
+    _current_work(teams, versions)
+
+
+def _current_work(teams, versions) -> None:
+    """Give the demo lead's team a module assigned by hand this quarter, part done."""
+    from .training.operations import assign_by_hand, refresh_progress
+
+    team, members, _ = teams[0]
+    lead, member = members[0], members[1]
+    key = "monitoring-first-drift-monitors"
+    assign_by_hand(team, [m.id for m in members], key, datetime(2026, 12, 18), lead)
+    version = versions[key]
+    for step in range(3):
+        db.session.add(
+            StepCheck(user_id=member.id, module_version_id=version.id, step=step, checked=True)
+        )
+    db.session.flush()
+    refresh_progress(member, version)
+
+
+def _progress(rng, assignment, version, module, pace, end) -> None:
+    """Tick steps and take quizzes for one assignment: likelier done in faster teams."""
+    roll = rng.random()
+    chance = 0.5 + pace
+    if roll > chance + 0.2:
+        return  # not started
+    start = assignment.assigned_at + timedelta(days=rng.randint(1, 20))
+    finish = min(end - timedelta(days=1), start + timedelta(days=rng.randint(3, 40)))
+    complete = roll < chance
+    count = len(module.steps) if complete else rng.randint(1, len(module.steps) - 1)
+    for step in range(count):
+        when = start + (finish - start) * (step + 1) / count
+        note = ""
+        if rng.random() < 0.3:
+            note = rng.choice(EVIDENCE).format(n=rng.randint(10, 400))
+        db.session.add(
+            StepCheck(
+                user_id=assignment.user_id,
+                module_version_id=version.id,
+                step=step,
+                checked=True,
+                evidence=note,
+                checked_at=when,
+            )
+        )
+    passed_at = None
+    if module.quiz and (complete or rng.random() < 0.4):
+        total = len(module.quiz)
+        if rng.random() < 0.35:  # a first try that falls short, kept
+            db.session.add(
+                _attempt(assignment, version, module, total - 2, finish - timedelta(days=1))
+            )
+        if complete:
+            db.session.add(_attempt(assignment, version, module, total, finish))
+            passed_at = finish
+    db.session.add(
+        ModuleProgress(
+            user_id=assignment.user_id,
+            module_version_id=version.id,
+            started_at=start,
+            completed_at=passed_at or (finish if complete and not module.quiz else None),
+        )
+    )
+
+
+def _attempt(assignment, version, module, right: int, when) -> QuizAttempt:
+    """Return a quiz attempt with the given number of right answers."""
+    answers = [
+        q.answer if i < right else (q.answer + 1) % len(q.options)
+        for i, q in enumerate(module.quiz)
+    ]
+    score = right / len(module.quiz)
+    return QuizAttempt(
+        user_id=assignment.user_id,
+        module_version_id=version.id,
+        answers=answers,
+        score=score,
+        passed=score >= 0.8,
+        created_at=when,
+    )
 
 
 def _profile(rng: random.Random, questionnaire) -> dict:

@@ -253,3 +253,85 @@ class RaciCell(db.Model):
     challenge: Mapped[str] = mapped_column(sa.String(40))
     role: Mapped[str] = mapped_column(sa.String(40))
     letter: Mapped[str] = mapped_column(sa.String(1), default="")
+
+
+class ModuleVersion(db.Model):
+    """One version of a workshop module file, kept so progress stays on what it was made on."""
+
+    __table_args__ = (sa.UniqueConstraint("key", "version"), sa.UniqueConstraint("key", "checksum"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(120), index=True)
+    version: Mapped[int]
+    checksum: Mapped[str] = mapped_column(sa.String(64))
+    path: Mapped[str] = mapped_column(sa.String(300))
+    challenge: Mapped[str] = mapped_column(sa.String(40))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    source: Mapped[str] = mapped_column(sa.Text)
+    imported_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Assignment(db.Model):
+    """A module assigned to a person of a team, by the rule or by the lead."""
+
+    __table_args__ = (sa.UniqueConstraint("team_id", "user_id", "module_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    module_key: Mapped[str] = mapped_column(sa.String(120))
+    challenge: Mapped[str] = mapped_column(sa.String(40))
+    reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    source: Mapped[str] = mapped_column(sa.String(10), default="auto")
+    cycle_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cycle.id", ondelete="SET NULL"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime | None]
+    assigned_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    removed_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    team: Mapped[Team] = relationship()
+
+
+class ModuleProgress(db.Model):
+    """When a person started and completed a module version (derived, kept for reporting)."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "module_version_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    module_version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("module_version.id", ondelete="CASCADE")
+    )
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+
+    module_version: Mapped[ModuleVersion] = relationship()
+
+
+class StepCheck(db.Model):
+    """A ticked checklist step, with optional evidence (a link or a note)."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "module_version_id", "step"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    module_version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("module_version.id", ondelete="CASCADE")
+    )
+    step: Mapped[int]
+    checked: Mapped[bool] = mapped_column(default=True)
+    evidence: Mapped[str] = mapped_column(sa.String(1000), default="")
+    checked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class QuizAttempt(db.Model):
+    """One attempt at a module's quiz; every retake is kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    module_version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("module_version.id", ondelete="CASCADE")
+    )
+    answers: Mapped[list] = mapped_column(sa.JSON, default=list)
+    score: Mapped[float]
+    passed: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, g
 
+from .access import is_team_lead
 from .domain.vocabulary import (
     CHALLENGE_SHORT,
     CHALLENGE_TITLES,
@@ -32,6 +33,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(stage_name, "stage")
     app.add_template_filter(lambda key: CHALLENGE_TITLES.get(key, key), "challenge_title")
     app.add_template_filter(lambda key: ROLE_TITLES.get(key, key or "–"), "role_title")
+    app.add_template_global(is_team_lead, "is_team_lead")
     app.add_template_global(LEVEL_NAMES, "LEVEL_NAMES")
     app.add_template_global(LEVEL_MEANINGS, "LEVEL_MEANINGS")
     app.add_template_global(EFFORT_MEANINGS, "EFFORT_MEANINGS")

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app import create_app
+from app.curricula import sync_library
 from app.extensions import db
-from app.models import Cycle, Org, Team, User
+from app.models import Answer, Cycle, Org, Response, Team, TeamMember, User, utcnow
 from app.orgs import operations as org_ops
-from app.questionnaires import import_file
+from app.questionnaires import import_file, model_of
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONNAIRE = ROOT / "questionnaires" / "ai-scaling-v1.yaml"
@@ -206,3 +207,55 @@ def query_counter(engine):
 
     sa.event.listen(engine, "before_cursor_execute", count)
     return statements, lambda: sa.event.remove(engine, "before_cursor_execute", count)
+
+
+KEY = "data-contracts-first-feeds"
+LOW_DATA = {
+    "data.contracts": 1,
+    "data.quality-gates": 1,
+    "data.stewardship": 1,
+    "data.lineage": 1,
+    "data.access": 1,
+    "data.training-serving": 1,
+}
+
+
+@pytest.fixture
+def trained(world):
+    """A scored and closed cycle where data foundations lags; the library imported."""
+    sync_library(ROOT / "curricula")
+    db.session.execute(
+        sa.update(TeamMember)
+        .where(TeamMember.user_id == world["alice"].id)
+        .values(job_role="data_engineering")
+    )
+    answers = {q.id: 3 for q in model_of(world["cycle"].questionnaire).questions} | LOW_DATA
+    submit_response(world["cycle"], world["team"], world["alice"], answers)
+    db.session.commit()
+    return world
+
+
+def submit_response(cycle, team, user, levels: dict, status="submitted", comment=""):
+    """Store a response directly: levels maps question id to 0-4, None (don't know) or 'na'."""
+    response = Response(
+        cycle_id=cycle.id,
+        team_id=team.id,
+        user_id=user.id,
+        questionnaire_id=cycle.questionnaire_id,
+        status=status,
+        submitted_at=utcnow() if status == "submitted" else None,
+    )
+    db.session.add(response)
+    db.session.flush()
+    for qid, level in levels.items():
+        db.session.add(
+            Answer(
+                response_id=response.id,
+                question_id=qid,
+                level=None if level in (None, "na") else level,
+                not_applicable=level == "na",
+                comment=comment,
+            )
+        )
+    db.session.commit()
+    return response

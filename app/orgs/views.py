@@ -19,9 +19,10 @@ from ..models import (
     TeamMember,
     User,
 )
-from ..reports.queries import latest_cycle, org_overview
+from ..reports.queries import latest_cycle, org_overview, org_teams
 from ..roadmap.operations import PlanError, save_profile
 from ..survey.queries import my_surveys
+from ..training.operations import run_assignments
 from . import bp, operations
 from .forms import CycleForm, PersonForm, RoleForm, TeamForm, TeamMemberForm
 
@@ -246,8 +247,13 @@ def admin_close_cycle(slug, cycle_name):
     cycle = get_cycle_or_404(org, cycle_name)
     if EmptyForm().validate_on_submit():
         if operations.close_cycle(cycle):
+            added = run_assignments(cycle, org_teams(org))
             db.session.commit()
-            flash(f"Closed {cycle.name}. Its responses are frozen; drafts never count.", "success")
+            flash(
+                f"Closed {cycle.name}. Its responses are frozen; drafts never count. "
+                f"{len(added)} workshop modules were assigned from its scores.",
+                "success",
+            )
         else:
             flash(f"{cycle.name} was closed already.", "info")
     return redirect(url_for("orgs.admin_cycles", slug=slug))

@@ -2,8 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
-from tests.integration.test_reports import submit_response
+from tests.conftest import PASSWORD, submit_response
 
 ANSWERS = {
     "data.contracts": 1,

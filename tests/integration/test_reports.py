@@ -3,35 +3,8 @@
 import pytest
 
 from app.extensions import db
-from app.models import Answer, Response, utcnow
 from app.orgs.operations import put_in_team
-from tests.conftest import query_counter
-
-
-def submit_response(cycle, team, user, levels: dict, status="submitted", comment=""):
-    """Store a response directly: levels maps question id to 0-4, None (don't know) or 'na'."""
-    response = Response(
-        cycle_id=cycle.id,
-        team_id=team.id,
-        user_id=user.id,
-        questionnaire_id=cycle.questionnaire_id,
-        status=status,
-        submitted_at=utcnow() if status == "submitted" else None,
-    )
-    db.session.add(response)
-    db.session.flush()
-    for qid, level in levels.items():
-        db.session.add(
-            Answer(
-                response_id=response.id,
-                question_id=qid,
-                level=None if level in (None, "na") else level,
-                not_applicable=level == "na",
-                comment=comment,
-            )
-        )
-    db.session.commit()
-    return response
+from tests.conftest import query_counter, submit_response
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import TeamTarget
-from tests.integration.test_reports import submit_response
+from tests.conftest import submit_response
 
 ANSWERS = {
     "data.contracts": 1,

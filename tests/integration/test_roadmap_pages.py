@@ -5,8 +5,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import ActionStatus, RaciCell, RoleHolder, TargetProfile, Team, TeamTarget
-from tests.conftest import query_counter
-from tests.integration.test_reports import submit_response
+from tests.conftest import query_counter, submit_response
 
 LOW = {
     "data.contracts": 1,
