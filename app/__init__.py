@@ -61,6 +61,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature."""
     from .auth import bp as auth_bp
+    from .compare import bp as compare_bp
     from .orgs import bp as orgs_bp
     from .reports import bp as reports_bp
     from .roadmap import bp as roadmap_bp
@@ -73,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(roadmap_bp)
     app.register_blueprint(training_bp)
+    app.register_blueprint(compare_bp)
 
 
 def register_errors(app: Flask) -> None:

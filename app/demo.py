@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
+from .comparisons import refresh_scores
 from .extensions import db
 from .models import (
     ActionStatus,
@@ -272,6 +273,8 @@ def create_demo(seed: int = 7) -> str:
                 rng, questionnaire, cycle, number, team, members, profile, counts, named_member
             )
     db.session.flush()
+    for cycle in cycles:
+        refresh_scores(cycle)
     _plans(rng, org, teams, cycles)
     _training(rng, teams, cycles)
     people = db.session.scalar(

@@ -335,3 +335,44 @@ class QuizAttempt(db.Model):
     score: Mapped[float]
     passed: Mapped[bool]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TeamScoreRow(db.Model):
+    """A team's stored score on one challenge (or 'overall') in a cycle, kept current on write."""
+
+    __tablename__ = "team_score"
+    __table_args__ = (sa.UniqueConstraint("cycle_id", "team_id", "challenge"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(sa.ForeignKey("team.id", ondelete="CASCADE"), index=True)
+    challenge: Mapped[str] = mapped_column(sa.String(40))
+    score: Mapped[float | None]
+    disagreement: Mapped[float | None]
+    coverage: Mapped[float | None]
+    respondents: Mapped[int] = mapped_column(default=0)
+
+
+class CycleComparison(db.Model):
+    """The comparison of all teams in a cycle as a JSON document, rebuilt when a score changes."""
+
+    cycle_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("cycle.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(default=1)
+    document: Mapped[str] = mapped_column(sa.Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(db.Model):
+    """A personal access token: only its hash is stored; it acts with its owner's rights."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(sa.String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()

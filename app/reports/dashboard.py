@@ -6,6 +6,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..domain.compare import degradations
 from ..domain.questionnaire import Questionnaire
 from ..domain.vocabulary import CHALLENGE_KEYS, LEVEL_NAMES
 from ..models import Cycle, Org, Team
@@ -41,6 +42,7 @@ class Dashboard:
     trend: dict[str, list[float | None]]
     gaps: list[tuple[str, float, int, int]]
     common_actions: list[CommonAction]
+    drops: list[tuple[Team, str, float]]
 
     @property
     def scored_teams(self) -> int:
@@ -94,6 +96,22 @@ def build_dashboard(org: Org, cycle: Cycle, cycles: list[Cycle]) -> Dashboard:
         for key in CHALLENGE_KEYS
     }
     trend["overall"] = [_mean(s.overall for s in scores[c.id].values()) for c in ordered]
+    position = [c.id for c in ordered].index(cycle.id)
+    drops = []
+    if position > 0:
+        table = {
+            c.id: {
+                t: {k: cs.score for k, cs in s.challenges.items()} for t, s in scores[c.id].items()
+            }
+            for c in ordered[position - 1 : position + 1]
+        }
+        by_id = {t.id: t for t in teams}
+        drops = [
+            (by_id[t], k, d)
+            for t, k, d in degradations(
+                table[ordered[position - 1].id], table[cycle.id], CHALLENGE_KEYS
+            )
+        ]
     return Dashboard(
         cycle=cycle,
         questionnaire=questionnaire,
@@ -106,6 +124,7 @@ def build_dashboard(org: Org, cycle: Cycle, cycles: list[Cycle]) -> Dashboard:
         trend=trend,
         gaps=_gaps(plans),
         common_actions=_common_actions(plans),
+        drops=drops,
     )
 
 

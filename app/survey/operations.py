@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
+from ..comparisons import refresh_scores
 from ..dbutil import insert_for, upsert
 from ..domain.survey import AnswerInput
 from ..extensions import db
@@ -105,6 +106,8 @@ def save_answers(response: Response, answers: Mapping[str, AnswerInput]) -> bool
         values["status"] = "draft"
     db.session.execute(sa.update(Response).where(Response.id == response.id).values(**values))
     db.session.refresh(response)
+    if reopened:
+        refresh_scores(response.cycle, [response.team_id])
     return reopened
 
 
@@ -167,3 +170,4 @@ def submit(response: Response) -> None:
         .values(status="submitted", submitted_at=now, updated_at=now)
     )
     db.session.refresh(response)
+    refresh_scores(response.cycle, [response.team_id])
