@@ -15,6 +15,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict | None = None) -> Flask:
     """Create the app: defaults, instance config, ASCENT_* environment, then extensions."""
     app = Flask(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = _bounded_int_converter()
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config.DEFAULTS)
     app.config["SQLALCHEMY_DATABASE_URI"] = config.database_url(app.instance_path)
@@ -60,6 +61,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature."""
+    from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .compare import bp as compare_bp
     from .orgs import bp as orgs_bp
@@ -75,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(roadmap_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(compare_bp)
+    app.register_blueprint(api_bp)
 
 
 def register_errors(app: Flask) -> None:
@@ -96,3 +99,17 @@ def register_commands(app: Flask) -> None:
     from .cli import register
 
     register(app)
+
+
+def _bounded_int_converter():
+    """Return an int URL converter that only matches ids a 32-bit column can hold."""
+    from werkzeug.routing import IntegerConverter
+
+    from .dbutil import MAX_ID
+
+    class IdConverter(IntegerConverter):
+        def __init__(self, map, *args, **kwargs):
+            kwargs.setdefault("max", MAX_ID)
+            super().__init__(map, *args, **kwargs)
+
+    return IdConverter

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import abort, g
 from flask_login import current_user
 
+from .dbutil import get_by_id
 from .extensions import db
 from .models import Cycle, Membership, Org, Team, TeamMember
 
@@ -41,7 +42,7 @@ def sees_org_reports() -> bool:
 
 def get_team_or_404(org: Org, team_id: int) -> Team:
     """Return the team when it belongs to org (which the user already belongs to)."""
-    team = db.session.get(Team, team_id)
+    team = get_by_id(Team, team_id)
     if team is None or team.org_id != org.id:
         abort(404)
     return team

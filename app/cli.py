@@ -518,6 +518,25 @@ def assignments_export(org_slug, team_name, fmt):
         _write_csv(columns, [["" if v is None else v for v in r] for r in rows])
 
 
+token_cli = AppGroup("token", help="Create API tokens.")
+
+
+@token_cli.command("create")
+@click.option("--user", "email", required=True)
+@click.option("--name", default="command line")
+def token_create(email, name):
+    """Create a personal access token for a person and print it (only its hash is kept)."""
+    from .api.auth import create_token
+    from .models import User
+
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        fail(f"No person with the email {email}.")
+    _, token = create_token(user, name)
+    db.session.commit()
+    click.echo(token)
+
+
 def register(app: Flask) -> None:
     """Add the command groups to the app."""
     groups = (questionnaire_cli, org_cli, user_cli, cycle_cli, responses_cli, scores_cli)
@@ -528,6 +547,7 @@ def register(app: Flask) -> None:
         report_cli,
         curricula_cli,
         assignments_cli,
+        token_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)

@@ -26,3 +26,13 @@ def upsert(model, rows: list[dict], conflict: list[str], update: list[str]) -> N
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=conflict)
     db.session.execute(stmt)
+
+
+MAX_ID = 2**31 - 1  # the largest id a 32-bit integer column holds (PostgreSQL's INTEGER)
+
+
+def get_by_id(model, ident):
+    """Return the row with this primary key, or None for a missing or out-of-range id."""
+    if isinstance(ident, bool) or not isinstance(ident, int) or not 0 < ident <= MAX_ID:
+        return None
+    return db.session.get(model, ident)

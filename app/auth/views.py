@@ -86,3 +86,28 @@ def change_password():
             flash("Your password is changed.", "success")
             return redirect(url_for("auth.index"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def tokens():
+    """Create and revoke personal access tokens for the API."""
+    from ..api.auth import create_token, revoke_token
+    from ..models import ApiToken
+
+    form = EmptyForm()
+    new_token = None
+    if form.validate_on_submit():
+        if request.form.get("action") == "revoke":
+            if revoke_token(current_user, request.form.get("token_id", type=int) or 0):
+                db.session.commit()
+                flash("Token revoked: it no longer works.", "success")
+            return redirect(url_for("auth.tokens"))
+        _, new_token = create_token(current_user, request.form.get("name", ""))
+        db.session.commit()
+    rows = db.session.scalars(
+        sa.select(ApiToken)
+        .where(ApiToken.user_id == current_user.id)
+        .order_by(ApiToken.created_at.desc())
+    ).all()
+    return render_template("auth/tokens.html", form=form, tokens=rows, new_token=new_token)

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..access import get_cycle_or_404, get_org_or_404, get_team_or_404, require_org_role
 from ..auth.forms import EmptyForm
+from ..dbutil import get_by_id
 from ..domain.vocabulary import CHALLENGE_KEYS
 from ..extensions import db
 from ..models import (
@@ -267,7 +268,7 @@ def admin_profiles(slug, profile_id=None):
     require_org_role("admin")
     profile = None
     if profile_id is not None:
-        profile = db.session.get(TargetProfile, profile_id)
+        profile = get_by_id(TargetProfile, profile_id)
         if profile is None or profile.org_id != org.id:
             abort(404)
     form = EmptyForm()

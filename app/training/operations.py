@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..curricula import latest_versions, module_of
-from ..dbutil import insert_for, upsert
+from ..dbutil import get_by_id, insert_for, upsert
 from ..domain.training import COMPLETED, Member, assign_modules, grade, progress_of
 from ..domain.vocabulary import CHALLENGE_TITLES
 from ..extensions import db
@@ -145,7 +145,7 @@ def assign_by_hand(
 
 def unassign(team: Team, assignment_id: int) -> None:
     """Remove an assignment; the rule will not assign it again, the lead can."""
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = get_by_id(Assignment, assignment_id)
     if assignment is None or assignment.team_id != team.id:
         raise TrainingError("That assignment is not in this team.")
     assignment.removed_at = utcnow()

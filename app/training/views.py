@@ -19,6 +19,7 @@ from ..access import (
 )
 from ..auth.forms import EmptyForm
 from ..curricula import latest_versions, module_of, render_body
+from ..dbutil import get_by_id
 from ..domain.training import COMPLETED
 from ..extensions import db
 from ..models import Assignment, ModuleVersion, QuizAttempt, StepCheck, Team, TeamMember, User
@@ -131,7 +132,7 @@ def module(slug, key):
 
 
 def _posted_version(key: str) -> ModuleVersion:
-    version = db.session.get(ModuleVersion, request.form.get("version_id", type=int) or 0)
+    version = get_by_id(ModuleVersion, request.form.get("version_id", type=int))
     if version is None or version.key != key:
         abort(400, "The module version of this form is unknown. Reload the page.")
     return version

@@ -1,0 +1,55 @@
+"""A schema-driven run (schemathesis) against the OpenAPI document: no 5xx, no response off the schema."""
+
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from app.api.auth import create_token
+from app.comparisons import refresh_scores
+from app.extensions import db
+from tests.conftest import submit_response
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+def test_api_conforms_to_its_document(app, world):
+    submit_response(
+        world["cycle"],
+        world["team"],
+        world["alice"],
+        {"data.contracts": 2, "governance.review-gates": 1},
+    )
+    refresh_scores(world["cycle"])
+    _, token = create_token(world["lead"], "schemathesis")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    real = {"slug": "acme", "team_id": world["team"].id, "cycle_name": "2026-Q4"}
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == 13
+
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None
+        )
+        def run(case):
+            case.call_and_validate(headers=headers, checks=CHECKS)
+            # The same case on real objects, so generated data also meets an existing team and cycle.
+            for name in case.path_parameters or {}:
+                if name in real:
+                    case.path_parameters[name] = real[name]
+            case.call_and_validate(headers=headers, checks=CHECKS)
+
+        run()
