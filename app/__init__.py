@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_errors(app)
     register_template_helpers(app)
     register_commands(app)
+    register_health(app)
     return app
 
 
@@ -92,6 +93,14 @@ def register_template_helpers(app: Flask) -> None:
     from .templating import register
 
     register(app)
+
+
+def register_health(app: Flask) -> None:
+    """Answer /healthz with a constant: a liveness probe, and the floor the benchmarks compare to."""
+
+    @app.get("/healthz")
+    def healthz():
+        return "ok\n", 200, {"Content-Type": "text/plain"}
 
 
 def register_commands(app: Flask) -> None:

@@ -42,7 +42,9 @@ def test_executive_compares_three_teams_filters_and_exports(
         )
     ).to_be_visible()
     data_row = table.locator("tr").filter(has_text="Data foundations")
-    expect(data_row).to_contain_text("(62)")  # Churn, 2 among 0, 1, 2, 3: 100 * (2 + 0.5) / 4 = 62.5
+    expect(data_row).to_contain_text(
+        "(62)"
+    )  # Churn, 2 among 0, 1, 2, 3: 100 * (2 + 0.5) / 4 = 62.5
     page.screenshot(path=tmp_path / "compare.png", full_page=True)
 
     page.get_by_label("Business unit").select_option("Banking")
