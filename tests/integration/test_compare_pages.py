@@ -137,3 +137,36 @@ def test_trends_and_movers(client, teams, login):
     page = client.get("/o/acme/trends?unit=Insurance").get_data(as_text=True)
     assert "Line chart: scores per challenge over cycles for Insurance" in page
     assert "Biggest movers" in page
+
+
+def test_comparison_queries_do_not_grow_with_teams(client, teams, login, make_team, make_user):
+    from app.api.auth import create_token
+    from app.comparisons import refresh_scores
+    from tests.conftest import query_counter
+
+    _, token = create_token(teams["executive"], "count")
+    db.session.commit()
+    login("exec@acme.test")
+    page = f"/o/acme/compare?team={teams['claims'].id}&team={teams['pricing'].id}"
+    api = ("/api/v1/orgs/acme/cycles/2026-Q4/comparison", {"Authorization": f"Bearer {token}"})
+
+    def counts():
+        result = []
+        for path, headers in ((page, {}), api):
+            db.session.expire_all()
+            statements, stop = query_counter(db.engine)
+            assert client.get(path, headers=headers).status_code == 200
+            stop()
+            result.append(len(statements))
+        return result
+
+    counts()  # the first API call also records when the token was last used
+    before = counts()
+    for n in range(5):
+        lead = make_user(f"extra{n}@acme.test", teams["org"])
+        team = make_team(teams["org"], f"Extra {n}", lead)
+        submit_response(teams["cycle"], team, lead, {"data.contracts": n % 5})
+    refresh_scores(teams["cycle"])
+    db.session.commit()
+    assert len(comparison(teams["cycle"])["teams"]) == 8
+    assert counts() == before
