@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from .domain.compare import TeamFigures, compare
 from .domain.vocabulary import CHALLENGE_KEYS
 from .extensions import db
-from .models import Cycle, CycleComparison, Team, TeamScoreRow, utcnow
+from .models import ComparisonTeamRow, Cycle, CycleComparison, Team, TeamScoreRow, utcnow
 from .scores import score_teams
 
 KEYS = (*CHALLENGE_KEYS, "overall")
-_parsed: dict[int, tuple[int, dict]] = {}
+_parsed: dict[tuple[str, int], tuple[int, object]] = {}
 _lock = threading.Lock()
 
 
@@ -139,48 +139,113 @@ def rebuild_comparison(cycle: Cycle) -> None:
         "counts": result.counts,
     }
     text = json.dumps(document, separators=(",", ":"))
+    teams_list = sorted(
+        ([t["team_id"], t["team"], t["business_unit"]] for t in document["teams"]),
+        key=lambda t: t[1].lower(),
+    )
+    summary = json.dumps(
+        {
+            **{
+                k: document[k] for k in ("cycle", "previous_cycle", "median", "quartiles", "counts")
+            },
+            "teams": teams_list,
+        },
+        separators=(",", ":"),
+    )
     stored = db.session.get(CycleComparison, cycle.id)
     if stored is None:
-        db.session.add(
-            CycleComparison(cycle_id=cycle.id, version=1, document=text, updated_at=utcnow())
+        stored = CycleComparison(cycle_id=cycle.id, version=0)
+        db.session.add(stored)
+    stored.version += 1
+    stored.document, stored.summary, stored.updated_at = text, summary, utcnow()
+    db.session.execute(sa.delete(ComparisonTeamRow).where(ComparisonTeamRow.cycle_id == cycle.id))
+    if document["teams"]:
+        db.session.execute(
+            sa.insert(ComparisonTeamRow),
+            [
+                {
+                    "cycle_id": cycle.id,
+                    "team_id": t["team_id"],
+                    "row": json.dumps(t, separators=(",", ":")),
+                }
+                for t in document["teams"]
+            ],
         )
-    else:
-        stored.version += 1
-        stored.document, stored.updated_at = text, utcnow()
     db.session.flush()
 
 
-def comparison_text(cycle: Cycle) -> str:
-    """Return the cycle's comparison as JSON text, building it on first use."""
-    text = db.session.scalar(
-        sa.select(CycleComparison.document).where(CycleComparison.cycle_id == cycle.id)
+def caching() -> bool:
+    """Return False when per-process read caches are switched off (ASCENT_NO_READ_CACHE=1)."""
+    return os.environ.get("ASCENT_NO_READ_CACHE") != "1"
+
+
+def version_of(cycle: Cycle) -> int:
+    """Return the version of the cycle's stored comparison, building it when there is none yet."""
+    version = db.session.scalar(
+        sa.select(CycleComparison.version).where(CycleComparison.cycle_id == cycle.id)
     )
-    if text is None:
+    if version is None:
         refresh_scores(cycle)
         db.session.commit()
-        text = db.session.scalar(
-            sa.select(CycleComparison.document).where(CycleComparison.cycle_id == cycle.id)
+        version = db.session.scalar(
+            sa.select(CycleComparison.version).where(CycleComparison.cycle_id == cycle.id)
         )
-    return text
+    return version
+
+
+def _cached(kind: str, cycle: Cycle, load):
+    """Return load(), kept per process until the cycle's comparison gets a new version."""
+    version = version_of(cycle)
+    key = (kind, cycle.id)
+    if caching():
+        with _lock:
+            cached = _parsed.get(key)
+        if cached and cached[0] == version:
+            return cached[1]
+    value = load()
+    with _lock:
+        _parsed[key] = (version, value)
+    return value
+
+
+def comparison_text(cycle: Cycle) -> str:
+    """Return the cycle's comparison as JSON text."""
+    query = sa.select(CycleComparison.document).where(CycleComparison.cycle_id == cycle.id)
+    return _cached("text", cycle, lambda: db.session.scalar(query))
+
+
+def comparison_summary(cycle: Cycle) -> dict:
+    """Return the comparison's median, quartiles, counts and the list of teams (id, name, unit)."""
+    query = sa.select(CycleComparison.summary).where(CycleComparison.cycle_id == cycle.id)
+
+    def load():
+        text = db.session.scalar(query)
+        if not text or text == "{}":  # stored before summaries existed
+            rebuild_comparison(cycle)
+            db.session.commit()
+            text = db.session.scalar(query)
+        return json.loads(text)
+
+    return _cached("summary", cycle, load)
+
+
+def comparison_rows(cycle: Cycle, team_ids: Iterable[int]) -> list[dict]:
+    """Return the comparison rows of some teams, in the order given."""
+    ids = list(team_ids)
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        sa.select(ComparisonTeamRow.row).where(
+            ComparisonTeamRow.cycle_id == cycle.id, ComparisonTeamRow.team_id.in_(ids)
+        )
+    )
+    parsed = {row["team_id"]: row for row in map(json.loads, rows)}
+    return [parsed[i] for i in ids if i in parsed]
 
 
 def comparison(cycle: Cycle) -> dict:
-    """Return the cycle's comparison as a dict, parsed once per version in each process."""
-    version = db.session.scalar(
-        sa.select(CycleComparison.version).where(CycleComparison.cycle_id == cycle.id)
-    )
-    if version is not None and os.environ.get("ASCENT_NO_READ_CACHE") != "1":
-        with _lock:
-            cached = _parsed.get(cycle.id)
-        if cached and cached[0] == version:
-            return cached[1]
-    document = json.loads(comparison_text(cycle))
-    version = db.session.scalar(
-        sa.select(CycleComparison.version).where(CycleComparison.cycle_id == cycle.id)
-    )
-    with _lock:
-        _parsed[cycle.id] = (version, document)
-    return document
+    """Return the cycle's whole comparison as a dict, parsed once per version in each process."""
+    return _cached("document", cycle, lambda: json.loads(comparison_text(cycle)))
 
 
 def ensure_stored(cycles: Iterable[Cycle]) -> None:

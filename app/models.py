@@ -360,6 +360,7 @@ class CycleComparison(db.Model):
     )
     version: Mapped[int] = mapped_column(default=1)
     document: Mapped[str] = mapped_column(sa.Text)
+    summary: Mapped[str] = mapped_column(sa.Text, default="{}", server_default="{}")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -376,3 +377,16 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class ComparisonTeamRow(db.Model):
+    """One team's row of a cycle's comparison, as JSON, so a page can read just the teams it shows."""
+
+    __tablename__ = "comparison_team"
+    cycle_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("cycle.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
+    )
+    row: Mapped[str] = mapped_column(sa.Text)

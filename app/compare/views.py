@@ -5,13 +5,24 @@ from __future__ import annotations
 import csv
 import io
 import statistics
+import threading
 
-from flask import abort, make_response, render_template, request
+from flask import abort, make_response, render_template, request, session
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 
 from .. import charts, svg
 from ..access import get_org_or_404, sees_org_reports
-from ..comparisons import KEYS, comparison, ensure_stored
+from ..comparisons import (
+    KEYS,
+    caching,
+    comparison,
+    comparison_rows,
+    comparison_summary,
+    ensure_stored,
+    version_of,
+)
 from ..domain.compare import degradations, movers
 from ..domain.vocabulary import CHALLENGE_SHORT, CHALLENGE_TITLES
 from ..extensions import db
@@ -51,20 +62,27 @@ def _scope(org):
     return led, False
 
 
-def _selection(org, document, allowed):
-    """Return the chosen rows (by ?team= ids or ?unit=) that the person may see."""
-    rows = document["teams"]
+def _selection(summary: dict, allowed: set[int] | None) -> tuple[list[int], str, set[int]]:
+    """Return the chosen team ids (by ?team= or ?unit=) that the person may see, in name order."""
+    teams = summary["teams"]
     if allowed is not None:
-        rows = [r for r in rows if r["team_id"] in allowed]
+        teams = [t for t in teams if t[0] in allowed]
     unit = request.args.get("unit", "")
     ids = {int(v) for v in request.args.getlist("team") if v.isdigit()}
-    if unit:
-        chosen = [r for r in rows if r["business_unit"] == unit]
-    else:
-        chosen = [r for r in rows if r["team_id"] in ids]
+    chosen = [t[0] for t in teams if (t[2] == unit if unit else t[0] in ids)]
     if not chosen and allowed is not None:
-        chosen = rows  # a lead always sees their own teams
+        chosen = [t[0] for t in teams]  # a lead always sees their own teams
     return chosen, unit, ids
+
+
+def _team_options(teams: list, ids: set[int]) -> Markup:
+    """Return the <option>s of the team picker, built once per request without a template loop."""
+    return Markup(
+        "".join(
+            f'<option value="{i}"{" selected" if i in ids else ""}>{escape(name)} · {escape(unit)}</option>'
+            for i, name, unit in teams
+        )
+    )
 
 
 @bp.route("/compare")
@@ -76,30 +94,54 @@ def compare_page(slug):
     cycle = chosen_cycle(org, cycles, request.args.get("cycle"))
     if cycle is None:
         return render_template("compare/compare.html", cycle=None, cycles=[])
-    document = comparison(cycle)
-    chosen, unit, ids = _selection(org, document, allowed)
+    generate_csrf()  # the page's forms need the session's token; it is part of the key
+    key = (
+        current_user.id,
+        session.get("csrf_token"),
+        version_of(cycle),
+        tuple((c.id, c.closed_at) for c in cycles),
+        request.query_string,
+    )
+    if caching() and not session.get("_flashes"):
+        with _pages_lock:
+            html = _pages.get(key)
+        if html is not None:
+            return html
+    summary = comparison_summary(cycle)
+    chosen_ids, unit, ids = _selection(summary, allowed)
+    chosen = comparison_rows(cycle, chosen_ids)
     labels = [CHALLENGE_TITLES[k] for k in KEYS if k != "overall"]
     series = [(r["team"], [r["scores"][k] for k in KEYS if k != "overall"]) for r in chosen[:8]]
-    series.append(("Org median", [document["median"][k] for k in KEYS if k != "overall"]))
+    series.append(("Org median", [summary["median"][k] for k in KEYS if k != "overall"]))
     radar = svg.radar(
         labels, series, f"Radar chart of the chosen teams against the org median, {cycle.name}"
     )
-    units = sorted({r["business_unit"] for r in document["teams"]}) if everyone else []
-    return render_template(
+    html = render_template(
         "compare/compare.html",
         cycle=cycle,
         cycles=cycles,
-        document=document,
+        summary=summary,
         chosen=chosen,
         unit=unit,
-        ids=ids,
-        units=units,
+        units=sorted({t[2] for t in summary["teams"]}) if everyone else [],
+        team_options=_team_options(summary["teams"], ids) if everyone else "",
         everyone=everyone,
         keys=KEYS,
         titles=TITLES,
-        radar=radar if chosen else None,
+        radar=Markup(radar) if chosen else None,
         too_many=len(chosen) > 8,
     )
+    with _pages_lock:
+        _pages[key] = html
+        if len(_pages) > 256:
+            _pages.pop(next(iter(_pages)))
+    return html
+
+
+# Rendered compare pages per person, session and comparison version: a new version (any
+# submitted response) or a new cycle makes a new key, so nothing stale is ever served.
+_pages: dict[tuple, str] = {}
+_pages_lock = threading.Lock()
 
 
 @bp.route("/compare.csv")
@@ -110,8 +152,8 @@ def compare_csv(slug):
     cycle = chosen_cycle(org, org_cycles(org), request.args.get("cycle"))
     if cycle is None:
         abort(404, "There is no cycle to compare yet.")
-    document = comparison(cycle)
-    chosen, _, _ = _selection(org, document, allowed)
+    summary = comparison_summary(cycle)
+    chosen = comparison_rows(cycle, _selection(summary, allowed)[0])
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
@@ -132,7 +174,7 @@ def compare_csv(slug):
     )
     for row in chosen:
         for key in KEYS:
-            quart = document["quartiles"][key] or [None, None]
+            quart = summary["quartiles"][key] or [None, None]
             writer.writerow(
                 [
                     cycle.name,
@@ -147,7 +189,7 @@ def compare_csv(slug):
                     _fmt(row["percentiles"][key]),
                     _fmt(row["change"][key]),
                 ]
-                + [_fmt(document["median"][key]), _fmt(quart[0]), _fmt(quart[1])]
+                + [_fmt(summary["median"][key]), _fmt(quart[0]), _fmt(quart[1])]
             )
     response = make_response(out.getvalue())
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
