@@ -286,47 +286,17 @@ def targets_set(org_slug, team_name, challenge, all_challenges, level):
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
 def roadmap_export(org_slug, cycle_name, team_name, fmt):
     """Print a team's roadmap in order, as JSON or CSV; done and dismissed actions apart."""
-    from .roadmap.queries import plan_teams
+    from .roadmap.queries import ACTION_FIELDS, plan_teams, roadmap_document
 
     org = org_by_slug(org_slug)
     cycle = cycle_by_name(org, cycle_name)
     team = team_by_name(org, team_name)
-    plan = plan_teams(cycle, [team])[team.id]
-    actions = [
-        {
-            "question": a.question_id,
-            "challenge": a.challenge,
-            "from_level": a.from_level,
-            "mean_level": a.mean_level,
-            "priority": a.priority,
-            "effort": a.effort,
-            "owner": a.owner,
-            "earliest_phase": a.earliest_phase,
-            "phase": a.phase,
-            "status": a.status,
-            "unknown": a.unknown,
-            "why": a.why,
-        }
-        for a in plan.roadmap.actions
-    ]
-    closed = [a for a in actions if a["phase"] is None]
-    actions = [a for a in actions if a["phase"] is not None]
+    document = roadmap_document(team, cycle, plan_teams(cycle, [team])[team.id])
     if fmt == "csv":
         _write_csv(
-            list(actions[0]) if actions else ["question"], [list(a.values()) for a in actions]
+            list(ACTION_FIELDS), [[a[f] for f in ACTION_FIELDS] for a in document["actions"]]
         )
         return
-    challenges = [
-        {"key": c.key, "score": c.score, "target": c.target, "gap": c.gap, "rank": c.rank}
-        for c in plan.roadmap.challenges
-    ]
-    document = {
-        "team": team.name,
-        "cycle": cycle.name,
-        "challenges": challenges,
-        "actions": actions,
-        "closed": closed,
-    }
     click.echo(json.dumps(document, indent=1))
 
 

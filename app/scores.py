@@ -16,33 +16,9 @@ from .models import Answer, Cycle, Response
 from .questionnaires import model_of
 
 
-def submitted_responses(
-    cycle: Cycle, team_ids: Iterable[int] | None = None
-) -> dict[int, list[ResponseValue]]:
-    """Return each team's submitted responses in the cycle as plain answer maps (two queries)."""
-    where = [Response.cycle_id == cycle.id, Response.status == "submitted"]
-    if team_ids is not None:
-        where.append(Response.team_id.in_(list(team_ids)))
-    responses = db.session.execute(sa.select(Response.id, Response.team_id).where(*where)).all()
-    by_response: dict[int, dict[str, AnswerValue]] = {rid: {} for rid, _ in responses}
-    rows = db.session.execute(
-        sa.select(Answer.response_id, Answer.question_id, Answer.level, Answer.not_applicable)
-        .join(Response, Response.id == Answer.response_id)
-        .where(*where)
-    )
-    for response_id, question_id, level, not_applicable in rows:
-        by_response[response_id][question_id] = AnswerValue(question_id, level, not_applicable)
-    teams: dict[int, list[ResponseValue]] = defaultdict(list)
-    for response_id, team_id in responses:
-        teams[team_id].append(by_response[response_id])
-    return teams
-
-
-def history(cycles: list[Cycle], team_ids: list[int]) -> dict[int, dict[int, TeamScore]]:
-    """Score every team in every cycle: {cycle id: {team id: scores}}, in two queries."""
-    if not cycles:
-        return {}
-    where = [Response.cycle_id.in_([c.id for c in cycles]), Response.status == "submitted"]
+def _answer_maps(where: list) -> tuple[list, dict[int, dict[str, AnswerValue]]]:
+    """Return the submitted responses matching where (id, cycle, team) and their answers (two queries)."""
+    where = [Response.status == "submitted", *where]
     responses = db.session.execute(
         sa.select(Response.id, Response.cycle_id, Response.team_id).where(*where)
     ).all()
@@ -54,6 +30,28 @@ def history(cycles: list[Cycle], team_ids: list[int]) -> dict[int, dict[int, Tea
     )
     for response_id, question_id, level, not_applicable in rows:
         answers[response_id][question_id] = AnswerValue(question_id, level, not_applicable)
+    return responses, answers
+
+
+def submitted_responses(
+    cycle: Cycle, team_ids: Iterable[int] | None = None
+) -> dict[int, list[ResponseValue]]:
+    """Return each team's submitted responses in the cycle as plain answer maps (two queries)."""
+    where = [Response.cycle_id == cycle.id]
+    if team_ids is not None:
+        where.append(Response.team_id.in_(list(team_ids)))
+    responses, answers = _answer_maps(where)
+    teams: dict[int, list[ResponseValue]] = defaultdict(list)
+    for response_id, _, team_id in responses:
+        teams[team_id].append(answers[response_id])
+    return teams
+
+
+def history(cycles: list[Cycle], team_ids: list[int]) -> dict[int, dict[int, TeamScore]]:
+    """Score every team in every cycle: {cycle id: {team id: scores}}, in two queries."""
+    if not cycles:
+        return {}
+    responses, answers = _answer_maps([Response.cycle_id.in_([c.id for c in cycles])])
     grouped: dict[tuple[int, int], list[ResponseValue]] = defaultdict(list)
     for response_id, cycle_id, team_id in responses:
         grouped[(cycle_id, team_id)].append(answers[response_id])

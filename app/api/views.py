@@ -22,7 +22,13 @@ from ..models import Assignment, Cycle, Membership, Org, Team, TeamMember, TeamS
 from ..questionnaires import model_of
 from ..reports.queries import org_cycles
 from ..roadmap import operations as plan_ops
-from ..roadmap.queries import ownership_of, plan_teams, questionnaire_for, targets_for
+from ..roadmap.queries import (
+    ownership_of,
+    plan_teams,
+    questionnaire_for,
+    roadmap_document,
+    targets_for,
+)
 from ..survey import operations as survey_ops
 from ..training.queries import assignments_for
 from . import bp
@@ -116,36 +122,28 @@ def openapi_json():
     return jsonify(spec())
 
 
-@bp.get("/me")
-def me():
-    """Return the token's owner and their orgs."""
+def _my_orgs() -> list[dict]:
+    """Return the caller's orgs with their role, by slug."""
     rows = db.session.execute(
         db.select(Org, Membership.role)
         .join(Membership, Membership.org_id == Org.id)
         .where(Membership.user_id == g._login_user.id)
         .order_by(Org.slug)
     ).all()
+    return [{"slug": o.slug, "name": o.name, "role": role} for o, role in rows]
+
+
+@bp.get("/me")
+def me():
+    """Return the token's owner and their orgs."""
     user = g._login_user
-    return jsonify(
-        {
-            "id": user.id,
-            "email": user.email,
-            "name": user.name,
-            "orgs": [{"slug": o.slug, "name": o.name, "role": r} for o, r in rows],
-        }
-    )
+    return jsonify({"id": user.id, "email": user.email, "name": user.name, "orgs": _my_orgs()})
 
 
 @bp.get("/orgs")
 def orgs():
     """List the orgs the caller belongs to."""
-    rows = db.session.execute(
-        db.select(Org, Membership.role)
-        .join(Membership, Membership.org_id == Org.id)
-        .where(Membership.user_id == g._login_user.id)
-        .order_by(Org.slug)
-    ).all()
-    return jsonify(_paginated([{"slug": o.slug, "name": o.name, "role": r} for o, r in rows]))
+    return jsonify(_paginated(_my_orgs()))
 
 
 @bp.get("/orgs/<slug>")
@@ -264,38 +262,7 @@ def roadmap(slug, team_id):
     cycle = (
         get_cycle_or_404(found, request.args["cycle"]) if request.args.get("cycle") else cycles_[0]
     )
-    plan = plan_teams(cycle, [team])[team.id]
-    challenges = [
-        {"key": c.key, "score": c.score, "target": c.target, "gap": c.gap, "rank": c.rank}
-        for c in plan.roadmap.challenges
-    ]
-    actions = [
-        {
-            "question": a.question_id,
-            "challenge": a.challenge,
-            "from_level": a.from_level,
-            "mean_level": a.mean_level,
-            "priority": a.priority,
-            "effort": a.effort,
-            "owner": a.owner,
-            "earliest_phase": a.earliest_phase,
-            "phase": a.phase,
-            "status": a.status,
-            "unknown": a.unknown,
-            "why": a.why,
-            "text": a.text,
-        }
-        for a in plan.roadmap.actions
-    ]
-    return jsonify(
-        {
-            "team": team.name,
-            "cycle": cycle.name,
-            "challenges": challenges,
-            "actions": [a for a in actions if a["phase"] is not None],
-            "closed": [a for a in actions if a["phase"] is None],
-        }
-    )
+    return jsonify(roadmap_document(team, cycle, plan_teams(cycle, [team])[team.id]))
 
 
 @bp.get("/orgs/<slug>/teams/<int:team_id>/ownership")

@@ -176,3 +176,42 @@ def ownership_of(teams: Sequence[Team], questionnaire: Questionnaire) -> dict[in
         }
         result[team.id] = Ownership(matrix, team_holders, people, findings(matrix, people))
     return result
+
+
+ACTION_FIELDS = (
+    "question", "challenge", "from_level", "mean_level", "priority", "effort", "owner",
+    "earliest_phase", "phase", "status", "unknown", "why", "text",
+)  # fmt: skip
+
+
+def roadmap_document(team: Team, cycle: Cycle, plan: TeamPlan) -> dict:
+    """Return a team's roadmap as plain data: ranked challenges, placed actions, closed ones."""
+    actions = [
+        {
+            "question": a.question_id,
+            "challenge": a.challenge,
+            "from_level": a.from_level,
+            "mean_level": a.mean_level,
+            "priority": a.priority,
+            "effort": a.effort,
+            "owner": a.owner,
+            "earliest_phase": a.earliest_phase,
+            "phase": a.phase,
+            "status": a.status,
+            "unknown": a.unknown,
+            "why": a.why,
+            "text": a.text,
+        }  # fmt: skip
+        for a in plan.roadmap.actions
+    ]
+    challenges = [
+        {"key": c.key, "score": c.score, "target": c.target, "gap": c.gap, "rank": c.rank}
+        for c in plan.roadmap.challenges
+    ]
+    return {
+        "team": team.name,
+        "cycle": cycle.name,
+        "challenges": challenges,
+        "actions": [a for a in actions if a["phase"] is not None],
+        "closed": [a for a in actions if a["phase"] is None],
+    }
