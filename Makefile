@@ -57,8 +57,15 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@test -x /usr/bin/chromium || { echo "/usr/bin/chromium is missing; the browser tests need it." >&2; exit 1; }
 
+# Figures, not tests: page latencies and query counts on the demo org, then wrk against
+# gunicorn -w 2 on a generated org of 500 teams and 8 cycles (about a million answers).
+BENCH_DB ?= /tmp/ascent-bench.db
 bench: $(VENV)/.test
 	$(BIN)/python -m bench.report_queries
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
+	DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python -m bench.generate_org
+	DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

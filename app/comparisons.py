@@ -104,6 +104,11 @@ def figures(cycle_id: int) -> dict[int, TeamFigures]:
     return {t: TeamFigures(t, respondents[t], scores[t], flags[t]) for t in scores}
 
 
+def _rounded(values: dict) -> dict:
+    """Round to six decimals: finer than any decision needs, and a third of the bytes."""
+    return {k: None if v is None else round(v, 6) for k, v in values.items()}
+
+
 def rebuild_comparison(cycle: Cycle) -> None:
     """Recompute the cycle's comparison document from the stored scores and keep it."""
     teams = db.session.execute(
@@ -127,15 +132,16 @@ def rebuild_comparison(cycle: Cycle) -> None:
                 "team": names[row["team_id"]].name,
                 "team_id": row["team_id"],
                 "business_unit": names[row["team_id"]].business_unit,
-                **{
-                    k: row[k]
-                    for k in ("respondents", "scores", "percentiles", "change", "low_confidence")
-                },
+                "respondents": row["respondents"],
+                "low_confidence": row["low_confidence"],
+                **{k: _rounded(row[k]) for k in ("scores", "percentiles", "change")},
             }
             for row in result.teams
         ],
-        "median": result.median,
-        "quartiles": {k: list(v) if v else None for k, v in result.quartiles.items()},
+        "median": _rounded(result.median),
+        "quartiles": {
+            k: [round(x, 6) for x in v] if v else None for k, v in result.quartiles.items()
+        },
         "counts": result.counts,
     }
     text = json.dumps(document, separators=(",", ":"))
@@ -193,9 +199,9 @@ def version_of(cycle: Cycle) -> int:
     return version
 
 
-def _cached(kind: str, cycle: Cycle, load):
+def _cached(kind: str, cycle: Cycle, load, version: int | None = None):
     """Return load(), kept per process until the cycle's comparison gets a new version."""
-    version = version_of(cycle)
+    version = version if version is not None else version_of(cycle)
     key = (kind, cycle.id)
     if caching():
         with _lock:
@@ -208,10 +214,10 @@ def _cached(kind: str, cycle: Cycle, load):
     return value
 
 
-def comparison_text(cycle: Cycle) -> str:
-    """Return the cycle's comparison as JSON text."""
+def comparison_text(cycle: Cycle, version: int | None = None) -> str:
+    """Return the cycle's comparison as JSON text (pass the version when it is known)."""
     query = sa.select(CycleComparison.document).where(CycleComparison.cycle_id == cycle.id)
-    return _cached("text", cycle, lambda: db.session.scalar(query))
+    return _cached("text", cycle, lambda: db.session.scalar(query), version)
 
 
 def comparison_summary(cycle: Cycle) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -18,7 +19,16 @@ from ..domain.survey import validate_answers
 from ..domain.vocabulary import CHALLENGE_KEYS
 from ..errors import error_response
 from ..extensions import csrf, db
-from ..models import Assignment, Cycle, Membership, Org, Team, TeamMember, TeamScoreRow
+from ..models import (
+    Assignment,
+    Cycle,
+    CycleComparison,
+    Membership,
+    Org,
+    Team,
+    TeamMember,
+    TeamScoreRow,
+)
 from ..questionnaires import model_of
 from ..reports.queries import org_cycles
 from ..roadmap import operations as plan_ops
@@ -233,10 +243,24 @@ def team_scores(slug, team_id):
 @bp.get("/orgs/<slug>/cycles/<cycle_name>/comparison")
 def cycle_comparison(slug, cycle_name):
     """Return the comparison of the org's teams in a cycle (leads: their own teams only)."""
-    found = get_org_or_404(slug)
-    cycle = get_cycle_or_404(found, cycle_name)
+    # The hot path of BI polling: org, membership, cycle and stored version in one query.
+    row = db.session.execute(
+        sa.select(Org, Membership, Cycle, CycleComparison.version)
+        .join(
+            Membership, sa.and_(Membership.org_id == Org.id, Membership.user_id == g._login_user.id)
+        )
+        .join(Cycle, sa.and_(Cycle.org_id == Org.id, Cycle.name == cycle_name))
+        .outerjoin(CycleComparison, CycleComparison.cycle_id == Cycle.id)
+        .where(Org.slug == slug)
+    ).first()
+    if row is None:
+        raise ApiError(404, "not_found", "No such org or cycle among yours.")
+    g.org, g.membership = row[0], row[1]
+    cycle, version = row[2], row[3]
     if sees_org_reports():
-        return current_app.response_class(comparison_text(cycle), mimetype="application/json")
+        return current_app.response_class(
+            comparison_text(cycle, version), mimetype="application/json"
+        )
     led = set(
         db.session.scalars(
             db.select(TeamMember.team_id).where(

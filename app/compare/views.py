@@ -97,6 +97,7 @@ def compare_page(slug):
     generate_csrf()  # the page's forms need the session's token; it is part of the key
     key = (
         current_user.id,
+        frozenset(allowed) if allowed is not None else None,
         session.get("csrf_token"),
         version_of(cycle),
         tuple((c.id, c.closed_at) for c in cycles),

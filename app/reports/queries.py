@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import abort
 
-from ..access import get_cycle_or_404
 from ..domain.scoring import TeamScore
 from ..extensions import db
 from ..models import Cycle, Org, Team
@@ -31,7 +31,10 @@ def org_cycles(org: Org) -> list[Cycle]:
 def chosen_cycle(org: Org, cycles: list[Cycle], name: str | None) -> Cycle | None:
     """Return the cycle of that name (404 when the org has none), or the newest one."""
     if name:
-        return get_cycle_or_404(org, name)
+        found = next((c for c in cycles if c.name == name), None)
+        if found is None:
+            abort(404)
+        return found
     return cycles[0] if cycles else None
 
 
