@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
@@ -26,6 +27,10 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+# Generous waits: on a loaded 2-core CI machine a first chart or PDF can take seconds.
+expect.set_options(timeout=15_000)
+
+
 @pytest.fixture
 def live_server(app):
     """Serve the test app on a free port in a background thread; return its base URL."""
@@ -41,6 +46,8 @@ def live_server(app):
 @pytest.fixture
 def sign_in(page, live_server):
     """Return a helper that signs a person in through the real login form."""
+
+    page.set_default_timeout(15_000)
 
     def do(email: str, password: str):
         page.goto(f"{live_server}/login")
