@@ -210,7 +210,7 @@ def restart(slug, key):
         operations.refresh_progress(current_user, latest)
         db.session.commit()
         flash(
-            f"You are now on version {latest.version}. Your earlier progress is kept with version it was made on.",
+            f"You are now on version {latest.version}. Your earlier progress stays with the version it was made on.",
             "info",
         )
     return redirect(url_for("training.module", slug=slug, key=key))
