@@ -35,7 +35,9 @@ class TeamForm(FlaskForm):
 class TeamMemberForm(FlaskForm):
     user_id = SelectField("Person", coerce=int, validate_choice=True)
     role = SelectField(
-        "Place in the team", choices=[SelectChoice(r, r.title()) for r in TEAM_ROLES]
+        "Place in the team",
+        choices=[SelectChoice(r, r.title()) for r in TEAM_ROLES],
+        default="member",
     )
     submit = SubmitField("Add to team")
 
