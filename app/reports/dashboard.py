@@ -6,13 +6,14 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..compare.queries import stored_history
+from ..comparisons import ensure_stored
 from ..domain.compare import degradations
 from ..domain.questionnaire import Questionnaire
 from ..domain.vocabulary import CHALLENGE_KEYS, LEVEL_NAMES
 from ..models import Cycle, Org, Team
 from ..questionnaires import model_of
 from ..roadmap.queries import Ownership, TeamPlan, ownership_of, plan_teams
-from ..scores import history
 from .queries import org_teams
 
 
@@ -90,28 +91,18 @@ def build_dashboard(org: Org, cycle: Cycle, cycles: list[Cycle]) -> Dashboard:
         else:
             stage_counts[min(int(plan.score.overall), 4)] += 1
     ordered = sorted(cycles, key=lambda c: c.opened_at)
-    scores = history(ordered, [t.id for t in teams])
+    ensure_stored(ordered)
+    stored = stored_history(ordered)  # {cycle: {team: {challenge or 'overall': score}}}
     trend = {
-        key: [_mean(s.challenges[key].score for s in scores[c.id].values()) for c in ordered]
-        for key in CHALLENGE_KEYS
+        key: [_mean(scores.get(key) for scores in stored[c.id].values()) for c in ordered]
+        for key in (*CHALLENGE_KEYS, "overall")
     }
-    trend["overall"] = [_mean(s.overall for s in scores[c.id].values()) for c in ordered]
     position = [c.id for c in ordered].index(cycle.id)
     drops = []
     if position > 0:
-        table = {
-            c.id: {
-                t: {k: cs.score for k, cs in s.challenges.items()} for t, s in scores[c.id].items()
-            }
-            for c in ordered[position - 1 : position + 1]
-        }
         by_id = {t.id: t for t in teams}
-        drops = [
-            (by_id[t], k, d)
-            for t, k, d in degradations(
-                table[ordered[position - 1].id], table[cycle.id], CHALLENGE_KEYS
-            )
-        ]
+        found = degradations(stored[ordered[position - 1].id], stored[cycle.id], CHALLENGE_KEYS)
+        drops = [(by_id[t], k, d) for t, k, d in found if t in by_id]
     return Dashboard(
         cycle=cycle,
         questionnaire=questionnaire,
