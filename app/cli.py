@@ -212,14 +212,10 @@ def scores_export(org_slug, cycle_name, fmt):
     if fmt == "json":
         click.echo(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], indent=1))
         return
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for team, key, score, disagreement, coverage, respondents in rows:
-        writer.writerow(
-            [team, key, _number(score), _number(disagreement), _number(coverage), respondents]
-        )
-    click.echo(out.getvalue(), nl=False)
+    _write_csv(
+        columns,
+        [[t, k, _number(sc), _number(d), _number(c), r] for t, k, sc, d, c, r in rows],
+    )
 
 
 @click.command("demo")

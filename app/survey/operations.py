@@ -150,16 +150,6 @@ def carry_over(response: Response, previous: Response, question_ids: set[str]) -
     return len(answers_of(response)) - before
 
 
-def confirm_carried(response: Response, question_ids: list[str]) -> None:
-    """Mark carried-over answers of these questions as confirmed, unchanged."""
-    ensure_open(response.cycle)
-    db.session.execute(
-        sa.update(Answer)
-        .where(Answer.response_id == response.id, Answer.question_id.in_(question_ids))
-        .values(carried_over=False)
-    )
-
-
 def submit(response: Response) -> None:
     """Mark the response submitted; blank questions count as don't know. Idempotent."""
     ensure_open(response.cycle)
