@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup lint format services browser postgres bench clean
+.PHONY: run test setup lint format services browser postgres redis bench clean
 
 $(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,8 +26,9 @@ run: $(VENV)/.runtime
 	$(FLASK) db upgrade
 	$(FLASK) curricula import
 	$(FLASK) demo --if-empty
-	@echo "Serving Ascent on http://$(HOST):$(PORT)  (Ctrl-C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving Ascent on http://$(HOST):$(PORT) with a background worker  (Ctrl-C to stop)"
+	@$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	  $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test services lint
 	$(BIN)/pytest
@@ -40,7 +41,15 @@ format: $(VENV)/.test
 	$(BIN)/ruff format app tests bench
 	$(BIN)/ruff check --fix app tests bench
 
-services: postgres browser
+services: postgres redis browser
+
+# Redis runs on this kind of machine; the queue tests on Redis need it.
+redis:
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || { \
+	  command -v redis-server >/dev/null || { echo "Redis is not installed; the tests need it." >&2; exit 1; }; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; \
+	  for i in 1 2 3 4 5; do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done; }
+	@redis-cli -h 127.0.0.1 ping
 
 # PostgreSQL runs on this kind of machine; start it when it is down.
 postgres:
@@ -66,6 +75,7 @@ bench: $(VENV)/.test
 	rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
 	DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python -m bench.generate_org
 	DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python -m bench.load
+	DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python -m bench.write_path
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.environ.setdefault("MPLCONFIGDIR", os.path.join(app.instance_path, "matplotlib"))
 
     register_extensions(app)
+    register_queue(app)
     register_blueprints(app)
     register_errors(app)
     register_template_helpers(app)
@@ -58,6 +59,14 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+
+
+def register_queue(app: Flask) -> None:
+    """Point the background job queue at the configured storage and load its tasks."""
+    from . import tasks  # noqa: F401
+    from .queue import init_queue
+
+    init_queue(app)
 
 
 def register_blueprints(app: Flask) -> None:

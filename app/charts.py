@@ -172,7 +172,8 @@ def _draw_lines(labels, series, title, chart_id, ylabel="score (0–4)"):
     axes.set_xticks(xs, labels, fontsize=9)
     axes.set_ylim(0, 4)
     axes.set_ylabel(ylabel, fontsize=9)
-    axes.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    if axes.get_lines():  # no line when no cycle has a score yet
+        axes.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     _tidy(axes)
     axes.grid(axis="y", color="#e5e7eb")
     figure.tight_layout()

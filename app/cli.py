@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import questionnaires
+from .comparisons import rebuild_stale
 from .domain.response_import import RowsRejected
 from .domain.vocabulary import CHALLENGE_KEYS
 from .domain.yamlsource import SourceError
@@ -173,6 +174,7 @@ def responses_import(org_slug, cycle_name, create_missing, file):
         db.session.rollback()
         fail("Nothing was imported:\n" + "\n".join(exc.problems))
     db.session.commit()
+    rebuild_stale(cycle.org_id)  # a script that imports and then reads sees the new numbers
     click.echo(
         f"Imported {counts['answers']} answers in {counts['responses']} responses"
         f" ({counts['teams_created']} teams and {counts['people_created']} people created)"
@@ -234,6 +236,7 @@ def demo_command(if_empty):
     else:
         click.echo(create_demo())
         db.session.commit()
+        rebuild_stale()
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, role in (
         ("admin@demo.ascent", "org admin"),
@@ -347,7 +350,7 @@ def ownership_export(org_slug, team_name, fmt):
 def report_pdf(org_slug, cycle_name, team_name, output):
     """Write the team or org report as a PDF file."""
     from .reports import pdf
-    from .reports.dashboard import build_dashboard
+    from .reports.dashboard import load_dashboard
     from .reports.queries import org_cycles
     from .reports.views import dashboard_charts, team_radar
     from .roadmap.queries import ownership_of, plan_teams
@@ -362,7 +365,7 @@ def report_pdf(org_slug, cycle_name, team_name, output):
         owners = ownership_of([team], questionnaire)[team.id]
         data = pdf.team_pdf(team, cycle, questionnaire, plan, owners, radar)
     else:
-        board = build_dashboard(org, cycle, org_cycles(org))
+        board = load_dashboard(org, cycle, org_cycles(org))
         images = dashboard_charts(board, fmt="png")
         data = pdf.org_pdf(org, board, images["distribution"], images["trend"])
     Path(output).write_bytes(data)
@@ -517,3 +520,7 @@ def register(app: Flask) -> None:
     ):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
+    from .queue_cli import readmodels_cli, worker_command
+
+    app.cli.add_command(worker_command)
+    app.cli.add_command(readmodels_cli)

@@ -1,8 +1,12 @@
-"""The comparison read model: stored team scores and one comparison document per cycle.
+"""The cycle read model: stored team scores, and per cycle the documents pages read.
 
-Scores are stored when responses change (submit, re-open, import), and the cycle's
-comparison (with the next cycle's, whose change depends on it) is rebuilt at once, so
-reading a comparison costs one row whatever the number of teams.
+A write (submit, re-open, save, import) stores that team's own scores and marks the cycle
+(and the next one, whose changes depend on it) stale by incrementing `wanted` in SQL. The
+worker rebuilds the org-wide documents off the request path: the comparison, the
+dashboard's figures and the cycle's point on the trend. A rebuild is serialized per cycle
+(an advisory lock on PostgreSQL; SQLite has one writer), reads `wanted` before the scores,
+and writes only when its generation is newer than the one stored, so a burst of writes
+gives a few rebuilds and a killed one loses nothing.
 """
 
 from __future__ import annotations
@@ -11,56 +15,151 @@ import json
 import os
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
+from .dbutil import insert_for, upsert
 from .domain.compare import TeamFigures, compare
+from .domain.scoring import score_team, summarize_questions
 from .domain.vocabulary import CHALLENGE_KEYS
 from .extensions import db
 from .models import ComparisonTeamRow, Cycle, CycleComparison, Team, TeamScoreRow, utcnow
-from .scores import score_teams
+from .questionnaires import model_of
+from .queue import after_commit
+from .scores import submitted_responses
 
 KEYS = (*CHALLENGE_KEYS, "overall")
 _parsed: dict[tuple[str, int], tuple[int, object]] = {}
 _lock = threading.Lock()
 
 
-def refresh_scores(cycle: Cycle, team_ids: Iterable[int] | None = None) -> None:
-    """Store the current scores of these teams (all of the org's when None) and rebuild comparisons."""
+def store_team_scores(cycle: Cycle, team_ids: Iterable[int] | None = None) -> None:
+    """Store these teams' scores and question means (all of the org's when None); mark the cycle stale.
+
+    An upsert on (cycle, team, challenge), so two requests storing the same team never
+    collide; the org-wide read model is left to the worker (`request_rebuild`).
+    """
     if team_ids is None:
         team_ids = db.session.scalars(sa.select(Team.id).where(Team.org_id == cycle.org_id)).all()
-    team_ids = list(team_ids)
-    scores = score_teams(cycle, team_ids)
-    db.session.execute(
-        sa.delete(TeamScoreRow).where(
-            TeamScoreRow.cycle_id == cycle.id, TeamScoreRow.team_id.in_(team_ids)
-        )
-    )
-    rows = []
-    for team_id, score in scores.items():
-        for key, cs in score.challenges.items():
-            rows.append((team_id, key, cs.score, cs.disagreement, cs.coverage, score.respondents))
-        rows.append((team_id, "overall", score.overall, None, None, score.respondents))
-    if rows:
-        db.session.execute(
-            sa.insert(TeamScoreRow),
-            [
-                {
-                    "cycle_id": cycle.id,
-                    "team_id": t,
-                    "challenge": k,
-                    "score": s,
-                    "disagreement": d,
-                    "coverage": c,
-                    "respondents": r,
-                }
-                for t, k, s, d, c, r in rows
-            ],
-        )
-    rebuild_comparison(cycle)
+    team_ids = sorted(set(team_ids))
+    if not team_ids:
+        return
+    _store_rows(cycle, team_ids)
     following = next_cycle(cycle)
-    if following is not None and db.session.get(CycleComparison, following.id) is not None:
-        rebuild_comparison(following)
+    request_rebuild([cycle.id] + ([following.id] if following is not None else []))
+
+
+def _store_rows(cycle: Cycle, team_ids: list[int]) -> None:
+    """Upsert the teams' score rows from their submitted responses.
+
+    The teams' rows are locked first (PostgreSQL; SQLite has one writer), so two requests of
+    one team score in turn and the later one reads what the earlier committed: neither
+    can store scores that miss the other's submit.
+    """
+    db.session.execute(
+        sa.select(Team.id)
+        .where(Team.id.in_(team_ids))
+        .order_by(Team.id)
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE: foreign-key checks pass
+    ).all()
+    questionnaire = model_of(cycle.questionnaire)
+    responses = submitted_responses(cycle, team_ids)
+    rows = []
+    for team_id in team_ids:
+        team_responses = responses.get(team_id, [])
+        score = score_team(questionnaire, team_responses)
+        means = {q: s.mean for q, s in summarize_questions(questionnaire, team_responses).items()}
+        for challenge in questionnaire.challenges:
+            cs = score.challenges[challenge.key]
+            question_means = {q.id: means.get(q.id) for q in challenge.questions}
+            rows.append(
+                _score_row(cycle, team_id, challenge.key, cs.score, cs.disagreement, cs.coverage)
+                | {"respondents": score.respondents, "question_means": _json(question_means)}
+            )
+        rows.append(
+            _score_row(cycle, team_id, "overall", score.overall, None, None)
+            | {"respondents": score.respondents, "question_means": None}
+        )
+    upsert(
+        TeamScoreRow,
+        rows,
+        conflict=["cycle_id", "team_id", "challenge"],
+        update=["score", "disagreement", "coverage", "respondents", "question_means"],
+    )
+
+
+def _score_row(cycle, team_id, key, score, disagreement, coverage) -> dict:
+    return {
+        "cycle_id": cycle.id,
+        "team_id": team_id,
+        "challenge": key,
+        "score": score,
+        "disagreement": disagreement,
+        "coverage": coverage,
+    }
+
+
+def _json(value) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+def request_rebuild(cycle_ids: Iterable[int]) -> None:
+    """Mark cycles' read models stale in SQL and enqueue their rebuild once this transaction commits.
+
+    `wanted` is incremented by the database (never read and written back), in id order so
+    two writers lock rows in the same order.
+    """
+    from .compare.tasks import rebuild_cycle
+
+    for cycle_id in _mark(cycle_ids):
+        after_commit(rebuild_cycle, cycle_id)
+
+
+def _mark(cycle_ids: Iterable[int]) -> list[int]:
+    """Increment the cycles' wanted generation, creating their read-model rows when missing."""
+    now = utcnow()
+    ids = sorted(set(cycle_ids))
+    for cycle_id in ids:
+        stmt = insert_for(CycleComparison).values(
+            cycle_id=cycle_id,
+            version=0,
+            document="{}",
+            summary="{}",
+            dashboard="{}",
+            means="{}",
+            wanted=1,
+            built=0,
+            requested_at=now,
+            updated_at=now,
+        )
+        table = CycleComparison.__table__
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["cycle_id"],
+            set_={
+                "wanted": table.c.wanted + 1,
+                "requested_at": sa.func.coalesce(table.c.requested_at, now),
+            },
+        )
+        db.session.execute(stmt)
+    return ids
+
+
+def request_org_rebuild(org_id: int) -> None:
+    """Mark every cycle of an org stale: a team was added, or a profile many teams use changed."""
+    request_rebuild(db.session.scalars(sa.select(Cycle.id).where(Cycle.org_id == org_id)).all())
+
+
+def request_team_rebuild(team_id: int) -> None:
+    """Mark stale the cycles where a team has answers: its targets, statuses or owners changed."""
+    request_rebuild(
+        db.session.scalars(
+            sa.select(TeamScoreRow.cycle_id)
+            .where(TeamScoreRow.team_id == team_id, TeamScoreRow.challenge == "overall")
+            .where(TeamScoreRow.respondents > 0)
+        ).all()
+    )
 
 
 def next_cycle(cycle: Cycle) -> Cycle | None:
@@ -83,11 +182,155 @@ def previous_cycle(cycle: Cycle) -> Cycle | None:
     )
 
 
-def figures(cycle_id: int) -> dict[int, TeamFigures]:
+def _rounded(values: dict) -> dict:
+    """Round to six decimals: finer than any decision needs, and a third of the bytes."""
+    return {k: None if v is None else round(v, 6) for k, v in values.items()}
+
+
+LOCK_NAMESPACE = 0x4153  # the first argument of pg_advisory_xact_lock: Ascent's cycle rebuilds
+
+
+def rebuild(cycle_id: int) -> bool:
+    """Rebuild a stale cycle's read model; return True when this call stored a new version.
+
+    Safe to run twice or at once on several hosts: the rebuild waits for the cycle's lock,
+    does nothing when what is stored is current, and writes only a newer generation.
+    """
+    cycle = db.session.get(Cycle, cycle_id)
+    if cycle is None or not _prepare(cycle):
+        db.session.rollback()
+        return False
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_NAMESPACE, cycle_id)))
+    wanted, built, version = db.session.execute(
+        sa.select(CycleComparison.wanted, CycleComparison.built, CycleComparison.version).where(
+            CycleComparison.cycle_id == cycle_id
+        )
+    ).one()
+    if built >= wanted and version > 0:
+        db.session.rollback()
+        return False
+    built_documents = build_documents(cycle)
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.commit()  # end the read; the conditional write below keeps the newest build
+    stored = _store_documents(cycle, wanted, built_documents)
+    db.session.commit()
+    return stored
+
+
+def _prepare(cycle: Cycle) -> bool:
+    """Make sure the cycle has a read-model row and, before its first build, every team's scores."""
+    version = db.session.scalar(
+        sa.select(CycleComparison.version).where(CycleComparison.cycle_id == cycle.id)
+    )
+    if version is None:
+        _mark([cycle.id])
+    if not version:
+        team_ids = db.session.scalars(sa.select(Team.id).where(Team.org_id == cycle.org_id)).all()
+        if team_ids:
+            _store_rows(cycle, sorted(team_ids))
+    db.session.commit()
+    return True
+
+
+@dataclass
+class Documents:
+    """What one rebuild of a cycle stores."""
+
+    document: str
+    summary: str
+    dashboard: str
+    means: str
+    rows: list[dict]
+
+
+def build_documents(cycle: Cycle) -> Documents:
+    """Compute a cycle's comparison, dashboard figures and trend point from the stored scores."""
+    from .reports.dashboard import dashboard_document
+
+    teams = db.session.execute(
+        sa.select(Team.id, Team.name, Team.business_unit)
+        .where(Team.org_id == cycle.org_id)
+        .order_by(Team.name)
+    ).all()
+    current = stored_scores(cycle.id)
+    before = previous_cycle(cycle)
+    previous = stored_scores(before.id) if before else {}
+    document = comparison_document(cycle, before, teams, current, previous)
+    teams_list = sorted(
+        ([t["team_id"], t["team"], t["business_unit"]] for t in document["teams"]),
+        key=lambda t: t[1].lower(),
+    )
+    summary = {
+        **{k: document[k] for k in ("cycle", "previous_cycle", "median", "quartiles", "counts")},
+        "teams": teams_list,
+    }
+    means = {
+        key: _mean([row.scores.get(key) for row in current.values() if row.respondents])
+        for key in KEYS
+    }
+    return Documents(
+        document=_json(document),
+        summary=_json(summary),
+        dashboard=_json(dashboard_document(cycle, teams, current, previous)),
+        means=_json(_rounded(means)),
+        rows=[
+            {"cycle_id": cycle.id, "team_id": t["team_id"], "row": _json(t)}
+            for t in document["teams"]
+        ],
+    )
+
+
+def _mean(values: list) -> float | None:
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def _store_documents(cycle: Cycle, generation: int, built: Documents) -> bool:
+    """Store the documents when no newer generation is stored already; bump the version in SQL."""
+    table = CycleComparison.__table__
+    result = db.session.execute(
+        sa.update(CycleComparison)
+        .where(
+            CycleComparison.cycle_id == cycle.id,
+            sa.or_(CycleComparison.built < generation, CycleComparison.version == 0),
+        )
+        .values(
+            document=built.document,
+            summary=built.summary,
+            dashboard=built.dashboard,
+            means=built.means,
+            built=generation,
+            version=table.c.version + 1,
+            updated_at=utcnow(),
+            requested_at=sa.case((table.c.wanted <= generation, None), else_=table.c.requested_at),
+        )
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.execute(sa.delete(ComparisonTeamRow).where(ComparisonTeamRow.cycle_id == cycle.id))
+    if built.rows:
+        db.session.execute(sa.insert(ComparisonTeamRow), built.rows)
+    return True
+
+
+@dataclass(frozen=True)
+class StoredTeam:
+    """A team's stored figures in a cycle: scores, disagreement flags and question means."""
+
+    respondents: int
+    scores: dict[str, float | None]
+    flags: dict[str, bool]
+    question_means: dict[str, float | None]
+
+    def figures(self, team_id: int) -> TeamFigures:
+        """Return the figures the comparison rule takes."""
+        return TeamFigures(team_id, self.respondents, self.scores, self.flags)
+
+
+def stored_scores(cycle_id: int) -> dict[int, StoredTeam]:
     """Return every stored team's figures in a cycle (one query)."""
-    scores: dict[int, dict] = {}
-    flags: dict[int, dict] = {}
-    respondents: dict[int, int] = {}
+    teams: dict[int, StoredTeam] = {}
     rows = db.session.execute(
         sa.select(
             TeamScoreRow.team_id,
@@ -95,36 +338,34 @@ def figures(cycle_id: int) -> dict[int, TeamFigures]:
             TeamScoreRow.score,
             TeamScoreRow.disagreement,
             TeamScoreRow.respondents,
+            TeamScoreRow.question_means,
         ).where(TeamScoreRow.cycle_id == cycle_id)
     )
-    for team_id, key, score, disagreement, count in rows:
-        scores.setdefault(team_id, {})[key] = score
-        flags.setdefault(team_id, {})[key] = disagreement is not None and disagreement >= 1.0
-        respondents[team_id] = count
-    return {t: TeamFigures(t, respondents[t], scores[t], flags[t]) for t in scores}
+    for team_id, key, score, disagreement, count, means in rows:
+        team = teams.get(team_id)
+        if team is None:
+            team = teams[team_id] = StoredTeam(count, {}, {}, {})
+        team.scores[key] = score
+        team.flags[key] = disagreement is not None and disagreement >= 1.0
+        if means:
+            team.question_means.update(json.loads(means))
+    return teams
 
 
-def _rounded(values: dict) -> dict:
-    """Round to six decimals: finer than any decision needs, and a third of the bytes."""
-    return {k: None if v is None else round(v, 6) for k, v in values.items()}
+def figures(cycle_id: int) -> dict[int, TeamFigures]:
+    """Return every stored team's figures in a cycle (one query)."""
+    return {t: row.figures(t) for t, row in stored_scores(cycle_id).items()}
 
 
-def rebuild_comparison(cycle: Cycle) -> None:
-    """Recompute the cycle's comparison document from the stored scores and keep it."""
-    teams = db.session.execute(
-        sa.select(Team.id, Team.name, Team.business_unit)
-        .where(Team.org_id == cycle.org_id)
-        .order_by(Team.name)
-    ).all()
-    current = figures(cycle.id)
-    before = previous_cycle(cycle)
+def comparison_document(cycle, before, teams, current, previous) -> dict:
+    """Return the cycle's comparison as plain data: each team's row, median, quartiles, counts."""
     result = compare(
         KEYS,
-        [current[t.id] for t in teams if t.id in current],
-        figures(before.id) if before else {},
+        [current[t.id].figures(t.id) for t in teams if t.id in current],
+        {t: row.figures(t) for t, row in previous.items()},
     )
     names = {t.id: t for t in teams}
-    document = {
+    return {
         "cycle": cycle.name,
         "previous_cycle": before.name if before else None,
         "teams": [
@@ -144,40 +385,75 @@ def rebuild_comparison(cycle: Cycle) -> None:
         },
         "counts": result.counts,
     }
-    text = json.dumps(document, separators=(",", ":"))
-    teams_list = sorted(
-        ([t["team_id"], t["team"], t["business_unit"]] for t in document["teams"]),
-        key=lambda t: t[1].lower(),
+
+
+def rebuild_stale(org_id: int | None = None) -> int:
+    """Rebuild every stale cycle (of one org, or all) here and now; return how many were built."""
+    query = sa.select(CycleComparison.cycle_id).where(
+        sa.or_(CycleComparison.built < CycleComparison.wanted, CycleComparison.version == 0)
     )
-    summary = json.dumps(
-        {
-            **{
-                k: document[k] for k in ("cycle", "previous_cycle", "median", "quartiles", "counts")
-            },
-            "teams": teams_list,
-        },
-        separators=(",", ":"),
-    )
-    stored = db.session.get(CycleComparison, cycle.id)
-    if stored is None:
-        stored = CycleComparison(cycle_id=cycle.id, version=0)
-        db.session.add(stored)
-    stored.version += 1
-    stored.document, stored.summary, stored.updated_at = text, summary, utcnow()
-    db.session.execute(sa.delete(ComparisonTeamRow).where(ComparisonTeamRow.cycle_id == cycle.id))
-    if document["teams"]:
-        db.session.execute(
-            sa.insert(ComparisonTeamRow),
-            [
-                {
-                    "cycle_id": cycle.id,
-                    "team_id": t["team_id"],
-                    "row": json.dumps(t, separators=(",", ":")),
-                }
-                for t in document["teams"]
-            ],
+    if org_id is not None:
+        query = query.join(Cycle, Cycle.id == CycleComparison.cycle_id).where(
+            Cycle.org_id == org_id
         )
-    db.session.flush()
+    built = 0
+    for cycle_id in _in_opened_order(db.session.scalars(query).all()):
+        built += rebuild(cycle_id)
+    return built
+
+
+def stale_cycles() -> list[int]:
+    """Return the ids of the cycles whose read model waits for a rebuild."""
+    query = sa.select(CycleComparison.cycle_id).where(
+        sa.or_(CycleComparison.built < CycleComparison.wanted, CycleComparison.version == 0)
+    )
+    return _in_opened_order(db.session.scalars(query).all())
+
+
+def _in_opened_order(cycle_ids: list[int]) -> list[int]:
+    if not cycle_ids:
+        return []
+    return db.session.scalars(
+        sa.select(Cycle.id).where(Cycle.id.in_(cycle_ids)).order_by(Cycle.opened_at)
+    ).all()
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current a cycle's read model is: built when, and whether a rebuild is pending."""
+
+    version: int
+    built_at: datetime | None
+    pending: bool
+    requested_at: datetime | None
+    waiting: int = 0
+
+    @property
+    def key(self) -> tuple[int, bool]:
+        """Return what a cached page built from this read model depends on."""
+        return (self.version, self.pending)
+
+
+def freshness(cycle: Cycle) -> Freshness:
+    """Return the version, build time and pending state of a cycle's read model (one query)."""
+    query = sa.select(
+        CycleComparison.version,
+        CycleComparison.updated_at,
+        CycleComparison.built,
+        CycleComparison.wanted,
+        CycleComparison.requested_at,
+    ).where(CycleComparison.cycle_id == cycle.id)
+    row = db.session.execute(query).one_or_none()
+    if row is None or not row.version:
+        ensure_stored([cycle])
+        row = db.session.execute(query).one()
+    return Freshness(
+        row.version,
+        row.updated_at,
+        row.built < row.wanted,
+        row.requested_at,
+        max(0, row.wanted - row.built),
+    )
 
 
 def caching() -> bool:
@@ -186,32 +462,35 @@ def caching() -> bool:
 
 
 def version_of(cycle: Cycle) -> int:
-    """Return the version of the cycle's stored comparison, building it when there is none yet."""
+    """Return the version of the cycle's stored read model, building it when it never was."""
     version = db.session.scalar(
         sa.select(CycleComparison.version).where(CycleComparison.cycle_id == cycle.id)
     )
-    if version is None:
-        refresh_scores(cycle)
-        db.session.commit()
+    if not version:
+        ensure_stored([cycle])
         version = db.session.scalar(
             sa.select(CycleComparison.version).where(CycleComparison.cycle_id == cycle.id)
         )
     return version
 
 
-def _cached(kind: str, cycle: Cycle, load, version: int | None = None):
-    """Return load(), kept per process until the cycle's comparison gets a new version."""
-    version = version if version is not None else version_of(cycle)
-    key = (kind, cycle.id)
+def cached(kind: str, key, version, load):
+    """Return load(), kept per process until the version given changes."""
     if caching():
         with _lock:
-            cached = _parsed.get(key)
-        if cached and cached[0] == version:
-            return cached[1]
+            hit = _parsed.get((kind, key))
+        if hit and hit[0] == version:
+            return hit[1]
     value = load()
     with _lock:
-        _parsed[key] = (version, value)
+        _parsed[(kind, key)] = (version, value)
     return value
+
+
+def _cached(kind: str, cycle: Cycle, load, version: int | None = None):
+    """Return load(), kept per process until the cycle's read model gets a new version."""
+    version = version if version is not None else version_of(cycle)
+    return cached(kind, cycle.id, version, load)
 
 
 def comparison_text(cycle: Cycle, version: int | None = None) -> str:
@@ -220,19 +499,27 @@ def comparison_text(cycle: Cycle, version: int | None = None) -> str:
     return _cached("text", cycle, lambda: db.session.scalar(query), version)
 
 
-def comparison_summary(cycle: Cycle) -> dict:
+def comparison_summary(cycle: Cycle, version: int | None = None) -> dict:
     """Return the comparison's median, quartiles, counts and the list of teams (id, name, unit)."""
     query = sa.select(CycleComparison.summary).where(CycleComparison.cycle_id == cycle.id)
+    return _cached("summary", cycle, lambda: json.loads(db.session.scalar(query)), version)
 
-    def load():
-        text = db.session.scalar(query)
-        if not text or text == "{}":  # stored before summaries existed
-            rebuild_comparison(cycle)
-            db.session.commit()
-            text = db.session.scalar(query)
-        return json.loads(text)
 
-    return _cached("summary", cycle, load)
+def dashboard_data(cycle: Cycle, version: int | None = None) -> dict:
+    """Return the cycle's stored dashboard figures, parsed once per version in each process."""
+    query = sa.select(CycleComparison.dashboard).where(CycleComparison.cycle_id == cycle.id)
+    return _cached("dashboard", cycle, lambda: json.loads(db.session.scalar(query)), version)
+
+
+def trend_points(cycles: list[Cycle]) -> dict[int, dict[str, float | None]]:
+    """Return each cycle's mean score per challenge and overall from the read model (one query)."""
+    ensure_stored(cycles)
+    rows = db.session.execute(
+        sa.select(CycleComparison.cycle_id, CycleComparison.means).where(
+            CycleComparison.cycle_id.in_([c.id for c in cycles])
+        )
+    )
+    return {cycle_id: json.loads(means) for cycle_id, means in rows}
 
 
 def comparison_rows(cycle: Cycle, team_ids: Iterable[int]) -> list[dict]:
@@ -255,17 +542,19 @@ def comparison(cycle: Cycle) -> dict:
 
 
 def ensure_stored(cycles: Iterable[Cycle]) -> None:
-    """Build the stored scores of cycles that have none yet (data from before the read model)."""
+    """Build here the read models of cycles that were never built (data from before the worker).
+
+    Only a first build happens on a request; every later one is the worker's.
+    """
     cycles = list(cycles)
-    present = set(
+    if not cycles:
+        return
+    built = set(
         db.session.scalars(
             sa.select(CycleComparison.cycle_id).where(
-                CycleComparison.cycle_id.in_([c.id for c in cycles])
+                CycleComparison.cycle_id.in_([c.id for c in cycles]), CycleComparison.version > 0
             )
         )
     )
-    missing = [c for c in cycles if c.id not in present]
-    for cycle in sorted(missing, key=lambda c: c.opened_at):
-        refresh_scores(cycle)
-    if missing:
-        db.session.commit()
+    for cycle in sorted((c for c in cycles if c.id not in built), key=lambda c: c.opened_at):
+        rebuild(cycle.id)

@@ -13,6 +13,11 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "QUESTIONNAIRE_DIR": None,
     "CURRICULA_DIR": None,
+    # The job queue: "sqlite" (instance/queue.db), "redis" (when REDIS_URL is set) or
+    # "immediate" (tasks run in the caller's thread: tests). None picks by REDIS_URL.
+    "QUEUE": None,
+    "QUEUE_FILE": None,
+    "REDIS_URL": None,
 }
 
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import generate_password_hash
 
-from .comparisons import refresh_scores
+from .comparisons import store_team_scores
 from .extensions import db
 from .models import (
     ActionStatus,
@@ -274,7 +274,7 @@ def create_demo(seed: int = 7) -> str:
             )
     db.session.flush()
     for cycle in cycles:
-        refresh_scores(cycle)
+        store_team_scores(cycle)
     _plans(rng, org, teams, cycles)
     _training(rng, teams, cycles)
     people = db.session.scalar(

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from .comparisons import refresh_scores
+from .comparisons import store_team_scores
 from .dbutil import upsert
 from .domain.response_import import ImportRow, RowsRejected, parse_rows
 from .extensions import db
@@ -70,7 +70,7 @@ def import_responses(cycle: Cycle, text: str, file: str, create_missing: bool) -
             conflict=["response_id", "question_id"],
             update=["level", "not_applicable", "comment", "carried_over", "updated_at"],
         )
-    refresh_scores(cycle, {team_id for team_id, _ in by_response})
+    store_team_scores(cycle, {team_id for team_id, _ in by_response})
     return {"answers": len(rows), "responses": len(by_response), **created}
 
 

@@ -350,17 +350,27 @@ class TeamScoreRow(db.Model):
     disagreement: Mapped[float | None]
     coverage: Mapped[float | None]
     respondents: Mapped[int] = mapped_column(default=0)
+    question_means: Mapped[str | None] = mapped_column(sa.Text)  # JSON {question id: mean}
 
 
 class CycleComparison(db.Model):
-    """The comparison of all teams in a cycle as a JSON document, rebuilt when a score changes."""
+    """A cycle's org-wide read model: comparison, dashboard and trend point, built by the worker.
+
+    Writers bump `wanted` in SQL; a rebuild reads `wanted` before the scores it builds from
+    and stores that generation in `built`, so `built < wanted` means a rebuild is pending.
+    """
 
     cycle_id: Mapped[int] = mapped_column(
         sa.ForeignKey("cycle.id", ondelete="CASCADE"), primary_key=True
     )
-    version: Mapped[int] = mapped_column(default=1)
-    document: Mapped[str] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(default=0)
+    document: Mapped[str] = mapped_column(sa.Text, default="{}")
     summary: Mapped[str] = mapped_column(sa.Text, default="{}", server_default="{}")
+    dashboard: Mapped[str] = mapped_column(sa.Text, default="{}", server_default="{}")
+    means: Mapped[str] = mapped_column(sa.Text, default="{}", server_default="{}")
+    wanted: Mapped[int] = mapped_column(default=0, server_default="0")
+    built: Mapped[int] = mapped_column(default=0, server_default="0")
+    requested_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

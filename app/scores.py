@@ -29,7 +29,8 @@ def _answer_maps(where: list) -> tuple[list, dict[int, dict[str, AnswerValue]]]:
         .where(*where)
     )
     for response_id, question_id, level, not_applicable in rows:
-        answers[response_id][question_id] = AnswerValue(question_id, level, not_applicable)
+        if response_id in answers:  # a response submitted between the two queries waits its turn
+            answers[response_id][question_id] = AnswerValue(question_id, level, not_applicable)
     return responses, answers
 
 

@@ -16,7 +16,7 @@ from flask_migrate import upgrade
 from werkzeug.security import generate_password_hash
 
 from app import create_app
-from app.comparisons import refresh_scores
+from app.comparisons import rebuild_stale, store_team_scores
 from app.extensions import db
 from app.models import Answer, Cycle, Membership, Org, Response, Team, TeamMember, User
 from app.questionnaires import import_file, model_of
@@ -155,10 +155,12 @@ def generate(teams: int = 500, cycles: int = 8, members: int = 5, seed: int = 11
         answers_total += len(batch)
         db.session.flush()
         t1 = time.perf_counter()
-        refresh_scores(cycle)
+        store_team_scores(cycle)
+        db.session.info.pop("after_commit", None)  # built right here, not by a worker
         db.session.commit()
+        rebuild_stale(org.id)
         print(
-            f"cycle {cycle.name}: responses and answers {t1 - t0:.1f} s, stored scores and comparison {time.perf_counter() - t1:.1f} s"
+            f"cycle {cycle.name}: responses and answers {t1 - t0:.1f} s, stored scores and read model {time.perf_counter() - t1:.1f} s"
         )
     print(f"{answers_total} answers in all, {time.perf_counter() - started:.1f} s")
 

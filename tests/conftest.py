@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app import create_app
+from app.comparisons import store_team_scores
 from app.curricula import sync_library
 from app.extensions import db
 from app.models import Answer, Cycle, Org, Response, Team, TeamMember, User, utcnow
@@ -54,7 +55,14 @@ def database_url(request, tmp_path_factory):
 
 
 def _migrate(url: str) -> None:
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "test"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "QUEUE": "immediate",
+        }
+    )
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -71,6 +79,8 @@ def app(database_url, tmp_path):
             "WTF_CSRF_ENABLED": False,
             # A cheap hash keeps tests fast; production uses scrypt.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            # Background tasks run in the thread that commits: a test sees rebuilt read models.
+            "QUEUE": "immediate",
         }
     )
     app.instance_path = str(tmp_path)
@@ -257,5 +267,6 @@ def submit_response(cycle, team, user, levels: dict, status="submitted", comment
                 comment=comment,
             )
         )
+    store_team_scores(cycle, [team.id])  # what the survey's write path does
     db.session.commit()
     return response

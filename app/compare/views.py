@@ -21,7 +21,7 @@ from ..comparisons import (
     comparison_rows,
     comparison_summary,
     ensure_stored,
-    version_of,
+    freshness,
 )
 from ..domain.compare import degradations, movers
 from ..domain.vocabulary import CHALLENGE_SHORT, CHALLENGE_TITLES
@@ -95,11 +95,12 @@ def compare_page(slug):
     if cycle is None:
         return render_template("compare/compare.html", cycle=None, cycles=[])
     generate_csrf()  # the page's forms need the session's token; it is part of the key
+    state = freshness(cycle)
     key = (
         current_user.id,
         frozenset(allowed) if allowed is not None else None,
         session.get("csrf_token"),
-        version_of(cycle),
+        state.key,
         tuple((c.id, c.closed_at) for c in cycles),
         request.query_string,
     )
@@ -108,7 +109,7 @@ def compare_page(slug):
             html = _pages.get(key)
         if html is not None:
             return html
-    summary = comparison_summary(cycle)
+    summary = comparison_summary(cycle, state.version)
     chosen_ids, unit, ids = _selection(summary, allowed)
     chosen = comparison_rows(cycle, chosen_ids)
     labels = [CHALLENGE_TITLES[k] for k in KEYS if k != "overall"]
@@ -121,6 +122,7 @@ def compare_page(slug):
         "compare/compare.html",
         cycle=cycle,
         cycles=cycles,
+        freshness=state,
         summary=summary,
         chosen=chosen,
         unit=unit,
@@ -214,6 +216,7 @@ def heatmap(slug):
     cycle = chosen_cycle(org, cycles, request.args.get("cycle"))
     if cycle is None:
         return render_template("compare/heatmap.html", cycle=None, cycles=[])
+    state = freshness(cycle)
     document = comparison(cycle)
     unit = request.args.get("unit", "")
     rows = [r for r in document["teams"] if not unit or r["business_unit"] == unit]
@@ -233,6 +236,7 @@ def heatmap(slug):
         "compare/heatmap.html",
         cycle=cycle,
         cycles=cycles,
+        freshness=state,
         rows=rows,
         unit=unit,
         units=sorted({r["business_unit"] for r in document["teams"]}),

@@ -7,6 +7,7 @@ import secrets
 
 import sqlalchemy as sa
 
+from ..comparisons import request_org_rebuild, request_rebuild
 from ..extensions import db
 from ..models import (
     ORG_ROLES,
@@ -95,6 +96,7 @@ def create_team(org: Org, name: str, business_unit: str) -> Team:
     team = Team(org_id=org.id, name=name, business_unit=business_unit.strip())
     db.session.add(team)
     db.session.flush()
+    request_org_rebuild(org.id)
     return team
 
 
@@ -139,6 +141,7 @@ def open_cycle(org: Org, name: str, questionnaire: QuestionnaireVersion) -> Cycl
     cycle = Cycle(org_id=org.id, name=name, questionnaire_id=questionnaire.id, opened_at=utcnow())
     db.session.add(cycle)
     db.session.flush()
+    request_rebuild([cycle.id])
     return cycle
 
 

@@ -1,20 +1,54 @@
-"""The executive dashboard's figures, assembled from plain scores, roadmaps and findings."""
+"""The executive dashboard: its figures built by the worker, and the page's view of them.
+
+`dashboard_document` runs in a rebuild (off the request path): every team's roadmap from
+its stored scores and question means, the ownership findings, gaps and drops. A request
+only reads that document, and the trend point of each cycle, from the read model.
+"""
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
-from ..compare.queries import stored_history
-from ..comparisons import ensure_stored
+import sqlalchemy as sa
+
+from ..comparisons import (
+    KEYS,
+    Freshness,
+    StoredTeam,
+    cached,
+    dashboard_data,
+    freshness,
+    trend_points,
+)
 from ..domain.compare import degradations
-from ..domain.questionnaire import Questionnaire
+from ..domain.roadmap import plan_roadmap
 from ..domain.vocabulary import CHALLENGE_KEYS, LEVEL_NAMES
+from ..extensions import db
 from ..models import Cycle, Org, Team
 from ..questionnaires import model_of
-from ..roadmap.queries import Ownership, TeamPlan, ownership_of, plan_teams
-from .queries import org_teams
+from ..roadmap.queries import ownership_of, statuses_for, targets_for
+
+
+class TeamRow(NamedTuple):
+    """A team as the dashboard lists it: name, unit and scores in the cycle."""
+
+    id: int
+    name: str
+    business_unit: str
+    respondents: int
+    overall: float | None
+    scores: dict
+
+
+class FindingRow(NamedTuple):
+    """An ownership finding as stored: its row (None for a person) and message."""
+
+    challenge: str | None
+    message: str
 
 
 @dataclass
@@ -30,124 +64,185 @@ class CommonAction:
 
 @dataclass
 class Dashboard:
-    """Everything the executive dashboard shows for one cycle."""
+    """Everything the executive dashboard shows for one cycle, as the read model stored it."""
 
     cycle: Cycle
-    questionnaire: Questionnaire
-    teams: list[Team]
-    plans: dict[int, TeamPlan]
-    ownership: dict[int, Ownership]
+    teams: list[TeamRow]
     stage_counts: list[int]
     unscored: int
-    trend_cycles: list[Cycle]
-    trend: dict[str, list[float | None]]
+    scored_teams: int
+    median_overall: float | None
+    gap_count: int
+    finding_count: int
     gaps: list[tuple[str, float, int, int]]
     common_actions: list[CommonAction]
-    drops: list[tuple[Team, str, float]]
+    drops: list[tuple[TeamRow, str, float]]
+    ownership: dict[int, list[FindingRow]]
+    trend_cycles: list[Cycle]
+    trend: dict[str, list[float | None]]
+    freshness: Freshness
 
     @property
-    def scored_teams(self) -> int:
-        """Return how many teams have an overall score."""
-        return sum(p.score.overall is not None for p in self.plans.values())
-
-    @property
-    def median_overall(self) -> float | None:
-        """Return the median of the teams' overall scores."""
-        values = [p.score.overall for p in self.plans.values() if p.score.overall is not None]
-        return statistics.median(values) if values else None
-
-    @property
-    def gap_count(self) -> int:
-        """Return how many team-challenges are below target."""
-        return sum(
-            c.gap > 0
-            for p in self.plans.values()
-            for c in p.roadmap.challenges
-            if p.score.respondents
-        )
-
-    @property
-    def finding_count(self) -> int:
-        """Return the number of ownership findings over all teams."""
-        return sum(len(o.findings) for o in self.ownership.values())
+    def built_at(self) -> datetime | None:
+        """Return when the figures were built."""
+        return self.freshness.built_at
 
 
-def _mean(values):
-    values = [v for v in values if v is not None]
-    return statistics.fmean(values) if values else None
-
-
-def build_dashboard(org: Org, cycle: Cycle, cycles: list[Cycle]) -> Dashboard:
-    """Gather the dashboard for a cycle in a fixed number of queries, whatever the team count."""
-    questionnaire = model_of(cycle.questionnaire)
-    teams = org_teams(org)
-    plans = plan_teams(cycle, teams)
-    ownership = ownership_of(teams, questionnaire)
-    stage_counts = [0] * len(LEVEL_NAMES)
-    unscored = 0
-    for plan in plans.values():
-        if plan.score.overall is None:
-            unscored += 1
-        else:
-            stage_counts[min(int(plan.score.overall), 4)] += 1
+def load_dashboard(org: Org, cycle: Cycle, cycles: list[Cycle]) -> Dashboard:
+    """Read the cycle's dashboard from the read model: three small queries, then cached."""
+    state = freshness(cycle)
     ordered = sorted(cycles, key=lambda c: c.opened_at)
-    ensure_stored(ordered)
-    stored = stored_history(ordered)  # {cycle: {team: {challenge or 'overall': score}}}
-    trend = {
-        key: [_mean(scores.get(key) for scores in stored[c.id].values()) for c in ordered]
-        for key in (*CHALLENGE_KEYS, "overall")
-    }
-    position = [c.id for c in ordered].index(cycle.id)
-    drops = []
-    if position > 0:
-        by_id = {t.id: t for t in teams}
-        found = degradations(stored[ordered[position - 1].id], stored[cycle.id], CHALLENGE_KEYS)
-        drops = [(by_id[t], k, d) for t, k, d in found if t in by_id]
-    return Dashboard(
-        cycle=cycle,
-        questionnaire=questionnaire,
-        teams=teams,
-        plans=plans,
-        ownership=ownership,
-        stage_counts=stage_counts,
-        unscored=unscored,
-        trend_cycles=ordered,
-        trend=trend,
-        gaps=_gaps(plans),
-        common_actions=_common_actions(plans),
-        drops=drops,
+    points = trend_points(ordered)
+    trend = {key: [points.get(c.id, {}).get(key) for c in ordered] for key in KEYS}
+    data = cached(
+        "dashboard-view",
+        cycle.id,
+        state.version,
+        lambda: _view(dashboard_data(cycle, state.version)),
     )
+    return Dashboard(cycle=cycle, trend_cycles=ordered, trend=trend, freshness=state, **data)
 
 
-def _gaps(plans: dict[int, TeamPlan]) -> list[tuple[str, float, int, int]]:
+def team_rows(cycle: Cycle) -> list[TeamRow]:
+    """Return every team's row in the cycle, by business unit and name, from the read model."""
+    state = freshness(cycle)
+    data = cached(
+        "dashboard-view",
+        cycle.id,
+        state.version,
+        lambda: _view(dashboard_data(cycle, state.version)),
+    )
+    return data["teams"]
+
+
+def _view(document: dict) -> dict:
+    """Turn the stored document into the rows the page and the PDF read."""
+    teams = [TeamRow(**row) for row in document["teams"]]
+    by_id = {t.id: t for t in teams}
+    return {
+        "teams": teams,
+        "stage_counts": document["stage_counts"],
+        "unscored": document["unscored"],
+        "scored_teams": document["scored_teams"],
+        "median_overall": document["median_overall"],
+        "gap_count": document["gap_count"],
+        "finding_count": document["finding_count"],
+        "gaps": [tuple(g) for g in document["gaps"]],
+        "common_actions": [CommonAction(**a) for a in document["common_actions"]],
+        "drops": [(by_id[t], key, drop) for t, key, drop in document["drops"] if t in by_id],
+        "ownership": {
+            int(t): [FindingRow(**f) for f in found] for t, found in document["ownership"].items()
+        },
+    }
+
+
+def dashboard_document(
+    cycle: Cycle, names, current: dict[int, StoredTeam], previous: dict[int, StoredTeam]
+) -> dict:
+    """Compute the dashboard's figures from stored scores, targets, statuses and owners."""
+    questionnaire = model_of(cycle.questionnaire)
+    teams = db.session.scalars(
+        sa.select(Team).where(Team.org_id == cycle.org_id).order_by(Team.business_unit, Team.name)
+    ).all()
+    targets = targets_for(teams)
+    statuses = statuses_for([t.id for t in teams])
+    roadmaps = {}
+    for team in teams:
+        stored = current.get(team.id)
+        if stored is None or not stored.respondents:
+            continue
+        scores = {k: stored.scores.get(k) for k in CHALLENGE_KEYS}
+        roadmaps[team.id] = plan_roadmap(
+            questionnaire,
+            scores,
+            stored.question_means,
+            targets[team.id],
+            team.phase_capacity,
+            statuses.get(team.id, {}),
+        )
+    overall = [
+        current[t.id].scores.get("overall")
+        for t in teams
+        if t.id in current and current[t.id].respondents
+    ]
+    scored = [v for v in overall if v is not None]
+    stage_counts = [0] * len(LEVEL_NAMES)
+    for value in scored:
+        stage_counts[min(int(value), 4)] += 1
+    ownership = ownership_of(teams, questionnaire)
+    found = degradations(
+        {t: row.scores for t, row in previous.items() if row.respondents},
+        {t: row.scores for t, row in current.items() if row.respondents},
+        CHALLENGE_KEYS,
+    )
+    return {
+        "teams": [_team_row(t, current.get(t.id)) for t in teams],
+        "stage_counts": stage_counts,
+        "unscored": len(teams) - len(scored),
+        "scored_teams": len(scored),
+        "median_overall": statistics.median(scored) if scored else None,
+        "gap_count": sum(c.gap > 0 for r in roadmaps.values() for c in r.challenges),
+        "finding_count": sum(len(o.findings) for o in ownership.values()),
+        "gaps": _gaps(roadmaps, current),
+        "common_actions": _common_actions(teams, roadmaps),
+        "drops": [[t, key, round(drop, 6)] for t, key, drop in found],
+        "ownership": {
+            str(t): [{"challenge": f.challenge, "message": f.message} for f in o.findings]
+            for t, o in ownership.items()
+        },
+    }
+
+
+def _team_row(team: Team, stored: StoredTeam | None) -> dict:
+    respondents = stored.respondents if stored else 0
+    scores = {k: stored.scores.get(k) for k in CHALLENGE_KEYS} if respondents else {}
+    return {
+        "id": team.id,
+        "name": team.name,
+        "business_unit": team.business_unit,
+        "respondents": respondents,
+        "overall": stored.scores.get("overall") if respondents else None,
+        "scores": scores,
+    }
+
+
+def _gaps(roadmaps, current) -> list[list]:
     """Return per challenge: mean gap over scored teams, teams below target, teams scored."""
     rows = []
     for key in CHALLENGE_KEYS:
         gaps = [
-            next(c.gap for c in p.roadmap.challenges if c.key == key)
-            for p in plans.values()
-            if p.score.challenges[key].score is not None
+            next(c.gap for c in roadmap.challenges if c.key == key)
+            for team_id, roadmap in roadmaps.items()
+            if current[team_id].scores.get(key) is not None
         ]
         rows.append(
-            (key, statistics.fmean(gaps) if gaps else 0.0, sum(g > 0 for g in gaps), len(gaps))
+            [key, statistics.fmean(gaps) if gaps else 0.0, sum(g > 0 for g in gaps), len(gaps)]
         )
     return sorted(rows, key=lambda r: -r[1])
 
 
-def _common_actions(plans: dict[int, TeamPlan], limit: int = 10) -> list[CommonAction]:
+def _common_actions(teams: list[Team], roadmaps, limit: int = 10) -> list[dict]:
     """Return the open actions that appear in the most team roadmaps."""
-    found: dict[tuple[str, int], CommonAction] = {}
+    found: dict[tuple[str, int], dict] = {}
     counts: Counter = Counter()
-    for plan in plans.values():
-        for action in plan.roadmap.actions:
+    for team in teams:
+        if team.id not in roadmaps:
+            continue
+        for action in roadmaps[team.id].actions:
             if action.phase is None:
                 continue
             key = (action.question_id, action.from_level)
             item = found.setdefault(
                 key,
-                CommonAction(action.question_id, action.from_level, action.challenge, action.text),
+                {
+                    "question_id": action.question_id,
+                    "from_level": action.from_level,
+                    "challenge": action.challenge,
+                    "text": action.text,
+                    "teams": [],
+                },
             )
-            item.teams.append(plan.team.name)
+            item["teams"].append(team.name)
             counts[key] += 1
     ranked = sorted(counts, key=lambda k: (-counts[k], k))
     return [found[k] for k in ranked[:limit] if counts[k] > 1]

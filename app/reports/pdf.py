@@ -228,9 +228,8 @@ def org_pdf(org, board, distribution_png: bytes, trend_png: bytes) -> bytes:
     pdf = Report(org.name, cycle.name)
     pdf.add_page()
     pdf.heading(f"{org.name}: AI scaling maturity, {cycle.name}", 16)
-    scored = [p for p in board.plans.values() if p.score.overall is not None]
     pdf.para(
-        f"{len(scored)} of {len(board.teams)} teams have submitted responses in {cycle.name}. "
+        f"{board.scored_teams} of {len(board.teams)} teams have submitted responses in {cycle.name}. "
         "Each cell is a team's score on a challenge, from 0 (Ad hoc) to 4 (Optimized).",
         colour=GREY,
     )
@@ -243,16 +242,15 @@ def org_pdf(org, board, distribution_png: bytes, trend_png: bytes) -> bytes:
     ) as table:
         table.row(["Team", "Business unit", "Overall"] + list(CHALLENGE_SHORT.values()))
         for team in board.teams:
-            score = board.plans[team.id].score
             row = table.row()
             row.cell(team.name)
             row.cell(team.business_unit, style=FontFace(size_pt=7))
             row.cell(
-                _score(score.overall),
-                style=FontFace(emphasis="BOLD", fill_color=_heat(score.overall)),
+                _score(team.overall),
+                style=FontFace(emphasis="BOLD", fill_color=_heat(team.overall)),
             )
             for key in CHALLENGE_SHORT:
-                value = score.challenges[key].score
+                value = team.scores.get(key)
                 row.cell(_score(value), style=FontFace(fill_color=_heat(value)))
     pdf.add_page()
     pdf.heading("Distribution of overall maturity")
@@ -294,7 +292,7 @@ def org_pdf(org, board, distribution_png: bytes, trend_png: bytes) -> bytes:
         pdf.ln(1)
     pdf.heading("Ownership findings across teams")
     for team in board.teams:
-        found = board.ownership[team.id].findings
+        found = board.ownership.get(team.id, [])
         pdf.set_font("DejaVu", "B", 9)
         pdf.cell(
             0,

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from flask import abort
 
-from ..domain.scoring import TeamScore
 from ..extensions import db
 from ..models import Cycle, Org, Team
-from ..scores import score_teams
-
-
-@dataclass
-class TeamRow:
-    """A team and its scores in one cycle."""
-
-    team: Team
-    score: TeamScore
 
 
 def org_cycles(org: Org) -> list[Cycle]:
@@ -51,8 +39,8 @@ def org_teams(org: Org) -> list[Team]:
     ).all()
 
 
-def org_overview(org: Org, cycle: Cycle) -> list[TeamRow]:
-    """Return every team of the org with its scores in the cycle, by business unit and name."""
-    teams = org_teams(org)
-    scores = score_teams(cycle, [t.id for t in teams])
-    return [TeamRow(t, scores[t.id]) for t in teams]
+def org_overview(org: Org, cycle: Cycle):
+    """Return every team of the org with its scores in the cycle, from the read model."""
+    from .dashboard import team_rows
+
+    return team_rows(cycle)

@@ -18,7 +18,7 @@ from ..models import Answer, Response, User
 from ..questionnaires import model_of
 from ..roadmap.queries import ownership_of, plan_teams
 from . import bp, pdf
-from .dashboard import build_dashboard
+from .dashboard import load_dashboard
 from .example import worked_example
 from .queries import chosen_cycle, org_cycles, org_overview
 
@@ -135,7 +135,7 @@ def dashboard(slug):
     cycle = _chosen_cycle(org, cycles)
     if cycle is None:
         return render_template("reports/dashboard.html", cycle=None, cycles=[])
-    board = build_dashboard(org, cycle, cycles)
+    board = load_dashboard(org, cycle, cycles)
     return render_template(
         "reports/dashboard.html",
         cycles=cycles,
@@ -218,7 +218,7 @@ def _org_board(slug):
     cycle = _chosen_cycle(org, cycles)
     if cycle is None:
         abort(404, "There is no cycle to report on yet.")
-    return org, build_dashboard(org, cycle, cycles)
+    return org, load_dashboard(org, cycle, cycles)
 
 
 @bp.route("/o/<slug>/print")

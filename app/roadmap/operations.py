@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
+from ..comparisons import request_org_rebuild, request_team_rebuild
 from ..dbutil import upsert
 from ..domain.questionnaire import Questionnaire
 from ..domain.roadmap import STATUSES
@@ -48,6 +49,7 @@ def set_targets(team: Team, levels: Mapping[str, object]) -> None:
             raise PlanError(f"'{challenge}' is not a challenge.")
         rows.append({"team_id": team.id, "challenge": challenge, "level": _level(value)})
     upsert(TeamTarget, rows, conflict=["team_id", "challenge"], update=["level"])
+    request_team_rebuild(team.id)
 
 
 def set_capacity(team: Team, capacity) -> None:
@@ -60,6 +62,7 @@ def set_capacity(team: Team, capacity) -> None:
         raise PlanError(f"The number of actions per phase must be between 1 and {MAX_CAPACITY}.")
     team.phase_capacity = value
     db.session.flush()
+    request_team_rebuild(team.id)
 
 
 def save_profile(
@@ -82,6 +85,7 @@ def save_profile(
         db.session.add(profile)
     profile.name, profile.description, profile.levels = name, description.strip(), values
     db.session.flush()
+    request_org_rebuild(org_id)
     return profile
 
 
@@ -90,6 +94,7 @@ def apply_profile(team: Team, profile: TargetProfile | None) -> None:
     team.target_profile_id = profile.id if profile else None
     db.session.execute(sa.delete(TeamTarget).where(TeamTarget.team_id == team.id))
     db.session.flush()
+    request_team_rebuild(team.id)
 
 
 def mark_action(
@@ -132,6 +137,7 @@ def mark_action(
         conflict=["team_id", "question_id", "from_level"],
         update=["status", "reason", "updated_at", "updated_by_id"],
     )
+    request_team_rebuild(team.id)
 
 
 def save_ownership(
@@ -183,3 +189,4 @@ def save_ownership(
             conflict=["team_id", "role"],
             update=["user_id", "name"],
         )
+    request_team_rebuild(team.id)

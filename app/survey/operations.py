@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
-from ..comparisons import refresh_scores
+from ..comparisons import store_team_scores
 from ..dbutil import insert_for, upsert
 from ..domain.survey import AnswerInput
 from ..extensions import db
@@ -107,7 +107,7 @@ def save_answers(response: Response, answers: Mapping[str, AnswerInput]) -> bool
     db.session.execute(sa.update(Response).where(Response.id == response.id).values(**values))
     db.session.refresh(response)
     if reopened:
-        refresh_scores(response.cycle, [response.team_id])
+        store_team_scores(response.cycle, [response.team_id])
     return reopened
 
 
@@ -160,4 +160,4 @@ def submit(response: Response) -> None:
         .values(status="submitted", submitted_at=now, updated_at=now)
     )
     db.session.refresh(response)
-    refresh_scores(response.cycle, [response.team_id])
+    store_team_scores(response.cycle, [response.team_id])

@@ -4,7 +4,7 @@ import csv
 
 from playwright.sync_api import expect
 
-from app.comparisons import refresh_scores
+from app.comparisons import store_team_scores
 from app.extensions import db
 from tests.conftest import PASSWORD, submit_response
 
@@ -22,7 +22,7 @@ def test_executive_compares_three_teams_filters_and_exports(
         submit_response(
             cycle, team, user, {"data.contracts": level, "cost.right-sizing": 4 - level}
         )
-    refresh_scores(cycle)
+    store_team_scores(cycle)
     db.session.commit()
 
     sign_in("exec@acme.test", PASSWORD)

@@ -19,9 +19,9 @@ def api(world, make_org, make_user, make_team, make_cycle, client):
     submit_response(
         world["cycle"], world["team"], world["alice"], {"data.contracts": 2, "data.lineage": 1}
     )
-    from app.comparisons import refresh_scores
+    from app.comparisons import store_team_scores
 
-    refresh_scores(world["cycle"])
+    store_team_scores(world["cycle"])
     tokens = {}
     for role in ("admin", "executive", "lead", "alice", "bob"):
         user = world[role]

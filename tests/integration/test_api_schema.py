@@ -10,7 +10,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from app.api.auth import create_token
-from app.comparisons import refresh_scores
+from app.comparisons import store_team_scores
 from app.extensions import db
 from tests.conftest import submit_response
 
@@ -29,7 +29,7 @@ def test_api_conforms_to_its_document(app, world):
         world["alice"],
         {"data.contracts": 2, "governance.review-gates": 1},
     )
-    refresh_scores(world["cycle"])
+    store_team_scores(world["cycle"])
     _, token = create_token(world["lead"], "schemathesis")
     db.session.commit()
     headers = {"Authorization": f"Bearer {token}"}

@@ -95,7 +95,14 @@ def test_passwords_are_stored_hashed(world):
 
 
 def test_post_without_csrf_token_is_refused(database_url, world, tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "SECRET_KEY": "t"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "QUEUE": "immediate",
+        }
+    )
     app.instance_path = str(tmp_path)
     client = app.test_client()
     response = client.post("/login", data={"email": "alice@acme.test", "password": PASSWORD})

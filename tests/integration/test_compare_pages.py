@@ -71,9 +71,9 @@ def test_change_since_the_previous_cycle(client, teams, login, make_cycle, runne
         teams["lead"],
         {"data.contracts": 1},
     )
-    from app.comparisons import refresh_scores
+    from app.comparisons import store_team_scores
 
-    refresh_scores(nxt)
+    store_team_scores(nxt)
     db.session.commit()
     rows = {r["team"]: r for r in comparison(nxt)["teams"]}
     assert rows["Pricing"]["change"]["data"] == pytest.approx(1 - 3)
@@ -144,7 +144,7 @@ def test_comparison_queries_do_not_grow_with_teams(
 ):
     monkeypatch.setenv("ASCENT_NO_READ_CACHE", "1")  # count the work of an uncached request
     from app.api.auth import create_token
-    from app.comparisons import refresh_scores
+    from app.comparisons import store_team_scores
     from tests.conftest import query_counter
 
     _, token = create_token(teams["executive"], "count")
@@ -169,7 +169,7 @@ def test_comparison_queries_do_not_grow_with_teams(
         lead = make_user(f"extra{n}@acme.test", teams["org"])
         team = make_team(teams["org"], f"Extra {n}", lead)
         submit_response(teams["cycle"], team, lead, {"data.contracts": n % 5})
-    refresh_scores(teams["cycle"])
+    store_team_scores(teams["cycle"])
     db.session.commit()
     assert len(comparison(teams["cycle"])["teams"]) == 8
     counts()  # a new version of the comparison is read once, then kept

@@ -129,7 +129,8 @@ def test_report_pdf_for_team_and_org(runner, world, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert team_file.read_bytes().startswith(b"%PDF")
-    runner.invoke(
+    result = runner.invoke(
         args=["report", "pdf", "--org", "acme", "--cycle", "2026-Q4", "--output", str(org_file)]
     )
+    assert result.exit_code == 0, result.output
     assert org_file.read_bytes().startswith(b"%PDF")

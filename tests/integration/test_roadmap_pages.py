@@ -252,10 +252,13 @@ def test_dashboard_query_count_does_not_grow_with_teams(
         submit_response(planned["cycle"], team, member, {"data.contracts": n % 5})
     db.session.expire_all()
     statements.clear()
+    client.get("/o/acme/dashboard")  # reads the rebuilt version once, then keeps it
+    assert len(statements) <= few + 1
+    statements.clear()
     page = client.get("/o/acme/dashboard").get_data(as_text=True)
     stop()
     assert "Team 3" in page
-    assert len(statements) == few
+    assert len(statements) <= few
 
 
 def test_pdf_downloads(client, planned, login):
