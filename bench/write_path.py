@@ -26,18 +26,21 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from app import create_app
 from app.api.auth import create_token
 from app.comparisons import build_documents
+from app.curricula import sync_library
 from app.extensions import db
 from app.models import Cycle, CycleComparison, Org, Response, Team, TeamMember, User
 from app.questionnaires import model_of
 from bench.load import HOST, free_port, serve, session_cookie
 
 ORG, CYCLE = "bench", "C8"
+ROOT = Path(__file__).resolve().parent.parent
 RESPONDENTS = 64
 
 
@@ -89,6 +92,8 @@ def pct(values: list[float], p: float) -> float:
 def prepare(app):
     """Create tokens for respondents of distinct teams; return them and what the reads need."""
     with app.app_context():
+        sync_library(ROOT / "curricula")  # the module page needs the library
+        db.session.commit()
         org = db.session.scalar(sa.select(Org).where(Org.slug == ORG))
         if org is None:
             raise SystemExit("Run bench.generate_org first with the same DATABASE_URL.")
@@ -112,15 +117,16 @@ def prepare(app):
             people.append((token, team_id))
         executive = db.session.scalar(sa.select(User).where(User.email == f"exec@{ORG}.example"))
         _, exec_token = create_token(executive, "bench")
-        member = db.session.get(User, chosen[0][1])
+        member_email = db.session.get(User, chosen[0][1]).email
         report_team = chosen[0][0]
+        cycle_id = cycle.id
         db.session.commit()
         pages = {c.key: {q.id: {"level": 0} for q in c.questions} for c in questionnaire.challenges}
         picks = db.session.scalars(
             sa.select(Team.id).where(Team.name.in_(["Team 001", "Team 250", "Team 499"]))
         ).all()
         db.engine.dispose()
-    return people, exec_token, member.email, report_team, pages, cycle.id, picks
+    return people, exec_token, member_email, report_team, pages, cycle_id, picks
 
 
 def caught_up(app, cycle_id: int) -> bool:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 
 import sqlalchemy as sa
-from flask import abort, make_response, render_template, request
+from flask import abort, make_response, render_template, request, session
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
 from .. import charts
 from ..access import get_org_or_404, get_team_or_404, require_org_role, team_role
 from ..charts import TARGET_COLOUR, TEAM_COLOUR
+from ..comparisons import caching, freshness
 from ..domain.scoring import summarize_questions
 from ..domain.vocabulary import CHALLENGE_TITLES, LEVEL_NAMES
 from ..extensions import db
@@ -135,14 +138,39 @@ def dashboard(slug):
     cycle = _chosen_cycle(org, cycles)
     if cycle is None:
         return render_template("reports/dashboard.html", cycle=None, cycles=[])
+    generate_csrf()  # the page's forms carry the session's token; it is part of the key
+    state = freshness(cycle)
+    key = (
+        current_user.id,
+        session.get("csrf_token"),
+        cycle.id,
+        state.key,
+        tuple((c.id, c.closed_at) for c in cycles),
+    )
+    if caching() and not session.get("_flashes"):
+        with _pages_lock:
+            html = _pages.get(key)
+        if html is not None:
+            return html
     board = load_dashboard(org, cycle, cycles)
-    return render_template(
+    html = render_template(
         "reports/dashboard.html",
         cycles=cycles,
         cycle=cycle,
         board=board,
         charts=dashboard_charts(board),
     )
+    with _pages_lock:
+        _pages[key] = html
+        if len(_pages) > 256:
+            _pages.pop(next(iter(_pages)))
+    return html
+
+
+# Rendered dashboards per person, session and read-model version: a rebuild, a pending
+# change or a new cycle makes a new key, so nothing stale is ever served.
+_pages: dict[tuple, str] = {}
+_pages_lock = threading.Lock()
 
 
 def dashboard_charts(board, fmt: str = "svg") -> dict:
