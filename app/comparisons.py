@@ -47,6 +47,7 @@ def store_team_scores(cycle: Cycle, team_ids: Iterable[int] | None = None) -> No
     if not team_ids:
         return
     _store_rows(cycle, team_ids)
+    touch_teams(team_ids)
     following = next_cycle(cycle)
     request_rebuild([cycle.id] + ([following.id] if following is not None else []))
 
@@ -105,6 +106,18 @@ def _json(value) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def touch_teams(team_ids: Iterable[int]) -> None:
+    """Bump the teams' data version in SQL: their cached pages are rendered again."""
+    ids = sorted(set(team_ids))
+    if ids:
+        db.session.execute(
+            sa.update(Team)
+            .where(Team.id.in_(ids))
+            .values(data_version=Team.data_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def request_rebuild(cycle_ids: Iterable[int]) -> None:
     """Mark cycles' read models stale in SQL and enqueue their rebuild once this transaction commits.
 
@@ -148,11 +161,13 @@ def _mark(cycle_ids: Iterable[int]) -> list[int]:
 
 def request_org_rebuild(org_id: int) -> None:
     """Mark every cycle of an org stale: a team was added, or a profile many teams use changed."""
+    touch_teams(db.session.scalars(sa.select(Team.id).where(Team.org_id == org_id)).all())
     request_rebuild(db.session.scalars(sa.select(Cycle.id).where(Cycle.org_id == org_id)).all())
 
 
 def request_team_rebuild(team_id: int) -> None:
     """Mark stale the cycles where a team has answers: its targets, statuses or owners changed."""
+    touch_teams([team_id])
     request_rebuild(
         db.session.scalars(
             sa.select(TeamScoreRow.cycle_id)
@@ -454,6 +469,17 @@ def freshness(cycle: Cycle) -> Freshness:
         row.requested_at,
         max(0, row.wanted - row.built),
     )
+
+
+def seconds_since_build(cycle_id: int) -> float | None:
+    """Return how many seconds ago the cycle's read model was last stored, None if never."""
+    built_at = db.session.scalar(
+        sa.select(CycleComparison.updated_at).where(
+            CycleComparison.cycle_id == cycle_id, CycleComparison.version > 0
+        )
+    )
+    db.session.rollback()
+    return None if built_at is None else (utcnow() - built_at).total_seconds()
 
 
 def caching() -> bool:

@@ -18,6 +18,9 @@ DEFAULTS = {
     "QUEUE": None,
     "QUEUE_FILE": None,
     "REDIS_URL": None,
+    # The least time between two rebuilds of one cycle's read model, in seconds: a burst of
+    # submits is gathered into one rebuild. Pages catch up within about this plus a rebuild.
+    "READ_MODEL_MIN_INTERVAL": 0.75,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -130,8 +131,14 @@ def render_body(module: Module) -> tuple[str, str]:
     The page shows the interactive checklist between the two; the title heading is dropped
     because the page has its own.
     """
-    steps = {offset for offset, _ in checklist_steps(module.body)}
-    lines = module.body.splitlines()
+    return _render_body(module.body)
+
+
+@functools.lru_cache(maxsize=128)
+def _render_body(text: str) -> tuple[str, str]:
+    """Render a module body once per process: Markdown and sanitizing cost milliseconds."""
+    steps = {offset for offset, _ in checklist_steps(text)}
+    lines = text.splitlines()
     first = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first is not None and lines[first].startswith("# "):
         steps.add(first)

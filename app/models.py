@@ -76,6 +76,9 @@ class Team(db.Model):
         sa.ForeignKey("target_profile.id", ondelete="SET NULL")
     )
     phase_capacity: Mapped[int] = mapped_column(default=5, server_default="5")
+    # Bumped in SQL by every write that changes what the team's pages show (responses,
+    # targets, statuses, owners, members): rendered pages are kept per version.
+    data_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     org: Mapped[Org] = relationship(back_populates="teams")

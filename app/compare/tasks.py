@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import time
 
+from flask import current_app
 from huey import crontab
 
 from ..queue import app_task, enqueue, huey
@@ -13,9 +15,19 @@ log = logging.getLogger(__name__)
 
 @app_task(retries=3, retry_delay=2)
 def rebuild_cycle(cycle_id: int) -> bool:
-    """Rebuild one cycle's comparison, dashboard and trend point if it is stale."""
-    from ..comparisons import rebuild
+    """Rebuild one cycle's comparison, dashboard and trend point if it is stale.
 
+    A burst of writes is gathered: a cycle rebuilt less than READ_MODEL_MIN_INTERVAL seconds
+    ago waits out the rest, so the rebuild then takes in everything written meanwhile and
+    the web workers keep the processor while people are submitting.
+    """
+    from ..comparisons import rebuild, seconds_since_build
+
+    interval = current_app.config["READ_MODEL_MIN_INTERVAL"]
+    if interval and current_app.config["QUEUE"] != "immediate":
+        since = seconds_since_build(cycle_id)
+        if since is not None and since < interval:
+            time.sleep(interval - since)
     return rebuild(cycle_id)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,21 @@ def percentile_rank(values: Sequence[float], value: float) -> float:
     below = sum(v < value for v in values)
     equal = sum(v == value for v in values)
     return 100 * (below + equal / 2) / len(values)
+
+
+def percentile_ranks(values: Sequence[float]) -> dict[float, float]:
+    """Return the percentile rank of each distinct value, the same as percentile_rank, in N log N."""
+    ordered = sorted(values)
+    n = len(ordered)
+    return {
+        v: 100
+        * (
+            bisect.bisect_left(ordered, v)
+            + (bisect.bisect_right(ordered, v) - bisect.bisect_left(ordered, v)) / 2
+        )
+        / n
+        for v in set(ordered)
+    }
 
 
 def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
@@ -55,6 +71,7 @@ def compare(
     previous = previous or {}
     columns = {k: [t.scores.get(k) for t in current if t.scores.get(k) is not None] for k in keys}
     stats = {k: quartiles(v) if v else None for k, v in columns.items()}
+    ranks = {k: percentile_ranks(v) for k, v in columns.items()}
     teams = []
     for team in current:
         before = previous.get(team.team_id)
@@ -63,9 +80,7 @@ def compare(
             "respondents": team.respondents,
             "scores": {k: team.scores.get(k) for k in keys},
             "percentiles": {
-                k: percentile_rank(columns[k], team.scores[k])
-                if team.scores.get(k) is not None
-                else None
+                k: ranks[k][team.scores[k]] if team.scores.get(k) is not None else None
                 for k in keys
             },
             "change": {k: _change(team, before, k) for k in keys},

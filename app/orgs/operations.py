@@ -7,7 +7,7 @@ import secrets
 
 import sqlalchemy as sa
 
-from ..comparisons import request_org_rebuild, request_rebuild
+from ..comparisons import request_org_rebuild, request_rebuild, touch_teams
 from ..extensions import db
 from ..models import (
     ORG_ROLES,
@@ -120,6 +120,7 @@ def put_in_team(team: Team, user: User, role: str) -> TeamMember:
     else:
         member.role = role
     db.session.flush()
+    touch_teams([team.id])
     return member
 
 
@@ -128,6 +129,7 @@ def remove_from_team(team: Team, user_id: int) -> None:
     db.session.execute(
         sa.delete(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user_id)
     )
+    touch_teams([team.id])
 
 
 def open_cycle(org: Org, name: str, questionnaire: QuestionnaireVersion) -> Cycle:

@@ -8,6 +8,7 @@ only reads that document, and the trend point of each cycle, from the read model
 from __future__ import annotations
 
 import statistics
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +26,7 @@ from ..comparisons import (
     trend_points,
 )
 from ..domain.compare import degradations
-from ..domain.roadmap import plan_roadmap
+from ..domain.roadmap import Roadmap, plan_roadmap
 from ..domain.vocabulary import CHALLENGE_KEYS, LEVEL_NAMES
 from ..extensions import db
 from ..models import Cycle, Org, Team
@@ -151,10 +152,10 @@ def dashboard_document(
         stored = current.get(team.id)
         if stored is None or not stored.respondents:
             continue
-        scores = {k: stored.scores.get(k) for k in CHALLENGE_KEYS}
-        roadmaps[team.id] = plan_roadmap(
+        roadmaps[team.id] = _planned(
+            cycle.questionnaire_id,
             questionnaire,
-            scores,
+            {k: stored.scores.get(k) for k in CHALLENGE_KEYS},
             stored.question_means,
             targets[team.id],
             team.phase_capacity,
@@ -191,6 +192,33 @@ def dashboard_document(
             for t, o in ownership.items()
         },
     }
+
+
+# Roadmaps by their inputs, kept in the worker's process: after a burst of submits only
+# the teams whose scores, targets or statuses changed are planned again.
+_roadmaps: dict[tuple, Roadmap] = {}
+_roadmaps_lock = threading.Lock()
+
+
+def _planned(questionnaire_id, questionnaire, scores, means, targets, capacity, statuses):
+    """Return plan_roadmap(...) for these inputs, computed once per process."""
+    key = (
+        questionnaire_id,
+        capacity,
+        tuple(scores.items()),
+        tuple(sorted(means.items())),
+        tuple(sorted(targets.items())),
+        tuple(sorted(statuses.items())),
+    )
+    with _roadmaps_lock:
+        found = _roadmaps.get(key)
+    if found is None:
+        found = plan_roadmap(questionnaire, scores, means, targets, capacity, statuses)
+        with _roadmaps_lock:
+            if len(_roadmaps) > 50_000:
+                _roadmaps.clear()
+            _roadmaps[key] = found
+    return found
 
 
 def _team_row(team: Team, stored: StoredTeam | None) -> dict:

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
 
 import sqlalchemy as sa
-from flask import abort, make_response, render_template, request, session
+from flask import abort, make_response, render_template, request
 from flask_login import current_user, login_required
-from flask_wtf.csrf import generate_csrf
 
 from .. import charts
 from ..access import get_org_or_404, get_team_or_404, require_org_role, team_role
 from ..charts import TARGET_COLOUR, TEAM_COLOUR
-from ..comparisons import caching, freshness
+from ..comparisons import freshness
 from ..domain.scoring import summarize_questions
 from ..domain.vocabulary import CHALLENGE_TITLES, LEVEL_NAMES
 from ..extensions import db
 from ..models import Answer, Response, User
+from ..pagecache import cached_page
 from ..questionnaires import model_of
 from ..roadmap.queries import ownership_of, plan_teams
 from . import bp, pdf
@@ -52,26 +51,31 @@ def team_report(slug, team_id):
     cycle = _chosen_cycle(org, cycles)
     if cycle is None:
         return render_template("reports/team.html", team=team, cycles=[], cycle=None)
-    questionnaire = model_of(cycle.questionnaire)
-    plan = plan_teams(cycle, [team])[team.id]
-    score, targets, responses = plan.score, plan.targets, plan.responses
     is_lead = team_role(team, current_user.id) == "lead"
-    chart = team_radar(team, cycle, questionnaire, score, targets)
-    breakdown = _breakdown(cycle, team, questionnaire, responses) if is_lead else None
-    return render_template(
-        "reports/team.html",
-        team=team,
-        cycles=cycles,
-        cycle=cycle,
-        questionnaire=questionnaire,
-        score=score,
-        targets=targets,
-        chart=chart,
-        is_lead=is_lead,
-        breakdown=breakdown,
-        ownership=ownership_of([team], questionnaire)[team.id],
-        roadmap=plan.roadmap,
-    )
+    stamp = (team.data_version, team.name, is_lead, tuple((c.id, c.closed_at) for c in cycles))
+
+    def render():
+        questionnaire = model_of(cycle.questionnaire)
+        plan = plan_teams(cycle, [team])[team.id]
+        score, targets, responses = plan.score, plan.targets, plan.responses
+        chart = team_radar(team, cycle, questionnaire, score, targets)
+        breakdown = _breakdown(cycle, team, questionnaire, responses) if is_lead else None
+        return render_template(
+            "reports/team.html",
+            team=team,
+            cycles=cycles,
+            cycle=cycle,
+            questionnaire=questionnaire,
+            score=score,
+            targets=targets,
+            chart=chart,
+            is_lead=is_lead,
+            breakdown=breakdown,
+            ownership=ownership_of([team], questionnaire)[team.id],
+            roadmap=plan.roadmap,
+        )
+
+    return cached_page("team report", stamp, render)
 
 
 def team_radar(team, cycle, questionnaire, score, targets, fmt: str = "svg"):
@@ -138,39 +142,20 @@ def dashboard(slug):
     cycle = _chosen_cycle(org, cycles)
     if cycle is None:
         return render_template("reports/dashboard.html", cycle=None, cycles=[])
-    generate_csrf()  # the page's forms carry the session's token; it is part of the key
     state = freshness(cycle)
-    key = (
-        current_user.id,
-        session.get("csrf_token"),
-        cycle.id,
-        state.key,
-        tuple((c.id, c.closed_at) for c in cycles),
-    )
-    if caching() and not session.get("_flashes"):
-        with _pages_lock:
-            html = _pages.get(key)
-        if html is not None:
-            return html
-    board = load_dashboard(org, cycle, cycles)
-    html = render_template(
-        "reports/dashboard.html",
-        cycles=cycles,
-        cycle=cycle,
-        board=board,
-        charts=dashboard_charts(board),
-    )
-    with _pages_lock:
-        _pages[key] = html
-        if len(_pages) > 256:
-            _pages.pop(next(iter(_pages)))
-    return html
+    stamp = (cycle.id, state.key, tuple((c.id, c.closed_at) for c in cycles))
 
+    def render():
+        board = load_dashboard(org, cycle, cycles)
+        return render_template(
+            "reports/dashboard.html",
+            cycles=cycles,
+            cycle=cycle,
+            board=board,
+            charts=dashboard_charts(board),
+        )
 
-# Rendered dashboards per person, session and read-model version: a rebuild, a pending
-# change or a new cycle makes a new key, so nothing stale is ever served.
-_pages: dict[tuple, str] = {}
-_pages_lock = threading.Lock()
+    return cached_page("dashboard", stamp, render)
 
 
 def dashboard_charts(board, fmt: str = "svg") -> dict:

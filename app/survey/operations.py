@@ -147,6 +147,8 @@ def carry_over(response: Response, previous: Response, question_ids: set[str]) -
     ]
     before = len(answers_of(response))
     upsert(Answer, rows, conflict=["response_id", "question_id"], update=[])
+    db.session.execute(sa.update(Response).where(Response.id == response.id).values(updated_at=now))
+    db.session.refresh(response)
     return len(answers_of(response)) - before
 
 

@@ -9,6 +9,7 @@ from ..access import get_cycle_or_404, get_org_or_404, get_team_or_404, team_rol
 from ..auth.forms import EmptyForm
 from ..domain.survey import progress, validate_answers
 from ..extensions import db
+from ..pagecache import cached_page
 from ..questionnaires import model_of
 from . import bp, operations
 from .queries import my_surveys
@@ -126,22 +127,23 @@ def page(slug, cycle_name, team_id, challenge):
                     _next_url(cycle, team, keys, challenge, request.form.get("go", "next"))
                 )
             status = 422
-    stored = operations.answers_of(response)
-    values = _form_values(stored)
-    comments = {qid: a.comment for qid, a in stored.items()}
-    for qid, (choice, comment) in posted.items():
-        values[qid], comments[qid] = choice or values.get(qid, ""), comment
-    index = keys.index(challenge)
-    pages = progress(questionnaire, stored.keys())
-    return (
-        render_template(
+    stamp = (response.id, response.status, response.updated_at, cycle.closed_at)
+
+    def render():
+        stored = operations.answers_of(response)
+        values = _form_values(stored)
+        comments = {qid: a.comment for qid, a in stored.items()}
+        for qid, (choice, comment) in posted.items():
+            values[qid], comments[qid] = choice or values.get(qid, ""), comment
+        index = keys.index(challenge)
+        return render_template(
             "survey/page.html",
             cycle=cycle,
             team=team,
             response=response,
             challenge=current,
             index=index,
-            pages=pages,
+            pages=progress(questionnaire, stored.keys()),
             values=values,
             comments=comments,
             carried={qid for qid, a in stored.items() if a.carried_over},
@@ -151,9 +153,9 @@ def page(slug, cycle_name, team_id, challenge):
             total=len(questionnaire.questions),
             previous_key=keys[index - 1] if index > 0 else None,
             next_key=keys[index + 1] if index + 1 < len(keys) else None,
-        ),
-        status,
-    )
+        )
+
+    return cached_page("survey page", stamp, render), status
 
 
 def _read_page(challenge) -> dict[str, tuple[str, str]]:

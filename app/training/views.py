@@ -22,7 +22,17 @@ from ..curricula import latest_versions, module_of, render_body
 from ..dbutil import get_by_id
 from ..domain.training import COMPLETED
 from ..extensions import db
-from ..models import Assignment, ModuleVersion, QuizAttempt, StepCheck, Team, TeamMember, User
+from ..models import (
+    Assignment,
+    ModuleProgress,
+    ModuleVersion,
+    QuizAttempt,
+    StepCheck,
+    Team,
+    TeamMember,
+    User,
+)
+from ..pagecache import cached_page
 from ..reports.queries import org_cycles, org_teams
 from . import bp, operations
 from .queries import (
@@ -83,6 +93,12 @@ def module(slug, key):
     """Show a module with its checklist, evidence fields and quiz."""
     get_org_or_404(slug)
     version, latest = _version_for(key)
+    stamp = (version.id, latest.id, _training_stamp(current_user.id))
+    return cached_page("module", stamp, lambda: _render_module(key, version, latest))
+
+
+def _render_module(key: str, version: ModuleVersion, latest: ModuleVersion) -> str:
+    """Render a module page for the signed-in person."""
     body = module_of(version)
     standing = progress_for([current_user.id], {key: latest}).get((current_user.id, key)) or fresh(
         version
@@ -128,6 +144,41 @@ def module(slug, key):
             for k, _ in prerequisites
         },
         form=EmptyForm(),
+    )
+
+
+def _training_stamp(user_id: int) -> tuple:
+    """Return what changes whenever the person's training changes (one query)."""
+
+    def one(*columns, where):
+        return [sa.select(c).where(*where).scalar_subquery() for c in columns]
+
+    completed = sa.func.count(ModuleProgress.completed_at)
+    return tuple(
+        db.session.execute(
+            sa.select(
+                *one(
+                    sa.func.count(StepCheck.id),
+                    sa.func.max(StepCheck.checked_at),
+                    where=[StepCheck.user_id == user_id],
+                ),
+                *one(sa.func.max(QuizAttempt.id), where=[QuizAttempt.user_id == user_id]),
+                *one(
+                    sa.func.count(ModuleProgress.id),
+                    completed,
+                    sa.func.max(ModuleProgress.completed_at),
+                    where=[ModuleProgress.user_id == user_id],
+                ),
+                *one(
+                    sa.func.count(Assignment.id),
+                    sa.func.count(Assignment.removed_at),
+                    sa.func.max(Assignment.assigned_at),
+                    sa.func.max(Assignment.due_at),
+                    where=[Assignment.user_id == user_id],
+                ),
+                *one(sa.func.max(ModuleVersion.id), where=[]),
+            )
+        ).one()
     )
 
 

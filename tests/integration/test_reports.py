@@ -78,7 +78,10 @@ def test_radar_chart_has_a_text_alternative(client, scored, login):
     )
 
 
-def test_report_query_count_does_not_grow_with_respondents(app, client, scored, login, make_user):
+def test_report_query_count_does_not_grow_with_respondents(
+    app, client, scored, login, make_user, monkeypatch
+):
+    monkeypatch.setenv("ASCENT_NO_READ_CACHE", "1")  # count the queries of a full render
     login("lead@acme.test")
     report(client, scored["team"].id)  # warm caches
     team_id = scored["team"].id
@@ -103,6 +106,21 @@ def test_report_query_count_does_not_grow_with_respondents(app, client, scored, 
     stop()
     assert '<div class="stat-value">8</div>' in page
     assert len(statements) == before
+
+
+def test_a_kept_report_is_rendered_again_after_each_change(client, scored, login, make_user):
+    login("lead@acme.test")
+    team = scored["team"]
+    first = report(client, team.id).get_data(as_text=True)
+    assert report(client, team.id).get_data(as_text=True) == first  # kept
+    extra = make_user("late@acme.test", scored["org"])
+    put_in_team(team, extra, "member")
+    db.session.commit()
+    submit_response(scored["cycle"], team, extra, {"data.contracts": 4}, comment="late one")
+    after_submit = report(client, team.id).get_data(as_text=True)
+    assert "late one" in after_submit and after_submit != first
+    client.post(f"/o/acme/teams/{team.id}/targets", data={"target-data": "4"})
+    assert report(client, team.id).get_data(as_text=True) != after_submit
 
 
 def test_unknown_cycle_is_404(client, scored, login):

@@ -205,3 +205,14 @@ def test_unknown_challenge_page_is_404(client, world, login):
     login("alice@acme.test")
     start(client, world["team"].id)
     assert client.get(f"{BASE}/{world['team'].id}/wellbeing").status_code == 404
+
+
+def test_a_kept_survey_page_shows_each_saved_answer(client, world, login):
+    login("alice@acme.test")
+    team_id = world["team"].id
+    start(client, team_id)
+    first = client.get(f"{BASE}/{team_id}/data").get_data(as_text=True)
+    assert client.get(f"{BASE}/{team_id}/data").get_data(as_text=True) == first  # kept
+    client.post(f"{BASE}/{team_id}/data", data={"answer-data.contracts": "3", "go": "review"})
+    page = client.get(f"{BASE}/{team_id}/data").get_data(as_text=True)
+    assert 'value="3" checked' in page and page != first

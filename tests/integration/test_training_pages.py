@@ -226,3 +226,16 @@ def test_evidence_is_shown_as_text_to_the_lead(client, trained, login):
     login("lead@acme.test")
     page = client.get(f"/o/acme/teams/{trained['team'].id}/training").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert(1)" not in page
+
+
+def test_a_kept_module_page_shows_each_new_tick(client, trained, login):
+    login("alice@acme.test")
+    page = client.get(f"/o/acme/learning/{KEY}").get_data(as_text=True)
+    assert client.get(f"/o/acme/learning/{KEY}").get_data(as_text=True) == page  # kept
+    version = latest_versions()[KEY]
+    client.post(
+        f"/o/acme/learning/{KEY}/steps",
+        data={"version_id": version.id, "step": ["0"], "evidence-0": "https://wiki/contract-7"},
+    )
+    after = client.get(f"/o/acme/learning/{KEY}").get_data(as_text=True)
+    assert "https://wiki/contract-7" in after and after != page

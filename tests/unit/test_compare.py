@@ -76,3 +76,12 @@ def test_degradation_flags_drops_of_half_a_level_or_more():
         (2, "data", pytest.approx(0.6)),
         (1, "data", 0.5),
     ]
+
+
+def test_percentile_ranks_of_all_values_equal_the_rule_for_each():
+    from app.domain.compare import percentile_rank, percentile_ranks
+
+    values = [1.0, 2.5, 2.5, 3.0, 0.0, 2.5, 4.0, 1.0]
+    ranks = percentile_ranks(values)
+    assert ranks == {v: percentile_rank(values, v) for v in values}
+    assert ranks[2.5] == 100 * (3 + 3 / 2) / 8  # three below, three equal
