@@ -33,6 +33,11 @@ class Question:
     weight: float
     levels: tuple[str, ...]
     actions: tuple[Action, ...]
+    evidence: tuple[str, ...] = ()  # per level, what to show to prove it ("show me")
+
+    def evidence_for(self, level: int) -> str:
+        """Return the 'show me' line of a level, or '' when the questionnaire has none."""
+        return self.evidence[level] if level < len(self.evidence) else ""
 
     def action_from(self, level: int) -> Action | None:
         """Return the action that lifts this question from level to level + 1."""
@@ -266,12 +271,32 @@ def _parse_question(node, challenge: str, index: int, line: int, check: _Checker
             f"must list exactly 5 level descriptions (0 to 4), got {count}",
         )
         levels = []
-    else:
-        for i, level_text in enumerate(levels):
-            if not isinstance(level_text, str) or not level_text.strip():
-                check.add(levels.line_of(i), where, f"levels[{i}]", "must be non-empty text")
+    texts, evidence = [], []
+    for i, level in enumerate(levels):
+        if isinstance(level, dict):  # {text: ..., evidence: ...}
+            body, shown = level.get("text"), level.get("evidence")
+            if not isinstance(shown, str) or not shown.strip():
+                check.add(
+                    levels.line_of(i), where, f"levels[{i}].evidence", "must be non-empty text"
+                )
+                shown = ""
+            evidence.append(str(shown).strip())
+        else:
+            body = level
+        if not isinstance(body, str) or not body.strip():
+            check.add(levels.line_of(i), where, f"levels[{i}]", "must be non-empty text")
+            body = ""
+        texts.append(body.strip())
+    if evidence and len(evidence) != len(texts):
+        check.add(
+            node.line_of("levels"),
+            where,
+            "levels",
+            "give every level an evidence line, or none",
+        )
+        evidence = []
     actions = _parse_actions(node, qid, where, check)
-    return Question(qid, challenge, text, weight, tuple(str(t).strip() for t in levels), actions)
+    return Question(qid, challenge, text, weight, tuple(texts), actions, tuple(evidence))
 
 
 def _parse_actions(node: LineDict, qid: str, where: str, check: _Checker) -> tuple[Action, ...]:

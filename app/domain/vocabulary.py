@@ -54,6 +54,9 @@ ROLES = (
     "data_science",
     "ml_engineering",
     "data_engineering",
+    "platform_engineering",
+    "security_privacy",
+    "finance",
     "governance",
     "enablement",
 )
@@ -64,6 +67,9 @@ ROLE_TITLES = {
     "data_science": "Data science",
     "ml_engineering": "ML engineering",
     "data_engineering": "Data engineering",
+    "platform_engineering": "Platform and SRE",
+    "security_privacy": "Security and privacy",
+    "finance": "Finance (FinOps)",
     "governance": "Governance",
     "enablement": "Enablement",
 }
