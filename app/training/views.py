@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -124,8 +125,12 @@ def _render_module(key: str, version: ModuleVersion, latest: ModuleVersion) -> s
         (k, module_of(all_latest[k]).title if k in all_latest else k) for k in body.prerequisites
     ]
     mine = progress_for([current_user.id], all_latest)
+    # A new order of the options for each attempt, the same on every view until the next one.
+    shuffle = random.Random(f"{current_user.id}:{version.id}:{len(attempts)}")
     return render_template(
         "training/module.html",
+        orders=[shuffle.sample(range(len(q.options)), len(q.options)) for q in body.quiz],
+        passed_any=any(a.passed for a in attempts),
         version=version,
         latest=latest,
         module=body,
@@ -246,7 +251,11 @@ def take_quiz(slug, key):
             "success",
         )
     else:
-        flash(f"{score}: not yet the 80% needed. Read the explanations and try again.", "warning")
+        flash(
+            f"{score}: not yet the 80% needed. Look again at the questions marked wrong "
+            "and retake the quiz.",
+            "warning",
+        )
     return redirect(url_for("training.module", slug=slug, key=key, attempt=attempt_id) + "#quiz")
 
 

@@ -37,13 +37,14 @@ def test_member_completes_a_module_after_a_failed_quiz_and_lead_sees_it(
     quiz.get_by_role("button", name="Submit answers").click()
     expect(page.get_by_text("not yet the 80% needed")).to_be_visible()
     expect(page.locator(".quiz-question.wrong")).to_have_count(len(module.quiz))
-    expect(page.get_by_text(module.quiz[0].explanation[:50])).to_be_visible()
+    expect(page.get_by_text(module.quiz[0].explanation[:50])).to_have_count(0)
 
     quiz = page.locator("#quiz")
     for index, question in enumerate(module.quiz):
         quiz.locator(f"input[name=q{index}][value='{question.answer}']").check()
     quiz.get_by_role("button", name="Retake the quiz").click()
     expect(page.get_by_text("Quiz passed with 100%. Module completed.")).to_be_visible()
+    expect(page.get_by_text(module.quiz[0].explanation[:50])).to_be_visible()
     expect(page.locator(".module-side").get_by_text("Completed", exact=True)).to_be_visible()
     page.screenshot(path=tmp_path / "module.png", full_page=True)
     page.get_by_role("link", name="Learning", exact=True).click()
