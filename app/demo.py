@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
@@ -203,9 +204,13 @@ def _people(rng: random.Random, count: int) -> list[tuple[str, str]]:
 def create_demo(seed: int = 7) -> str:
     """Create the demo org with its people, teams, cycles and responses; return a summary."""
     rng = random.Random(seed)
-    path = current_app.config["QUESTIONNAIRE_DIR"] + "/ai-scaling-v1.yaml"
-    version, _ = import_file(path)
+    folder = Path(current_app.config["QUESTIONNAIRE_DIR"])
+    version, _ = import_file(folder / "ai-scaling-v1.yaml")
     questionnaire = model_of(version)
+    # The open cycle runs on the newest version, so the version change shows in the demo.
+    newest = version
+    if (folder / "ai-scaling-v2.yaml").exists():
+        newest, _ = import_file(folder / "ai-scaling-v2.yaml")
     org = Org(slug="demo", name="Northwind Financial Group")
     db.session.add(org)
     db.session.flush()
@@ -258,7 +263,7 @@ def create_demo(seed: int = 7) -> str:
         cycle = Cycle(
             org_id=org.id,
             name=name,
-            questionnaire_id=version.id,
+            questionnaire_id=(version if closed else newest).id,
             opened_at=opened,
             closed_at=closed,
         )
@@ -268,10 +273,9 @@ def create_demo(seed: int = 7) -> str:
 
     counts = {"responses": 0, "answers": 0}
     for number, cycle in enumerate(cycles):
+        answered = model_of(version if cycle.closed_at else newest)
         for team, members, profile in teams:
-            _respond(
-                rng, questionnaire, cycle, number, team, members, profile, counts, named_member
-            )
+            _respond(rng, answered, cycle, number, team, members, profile, counts, named_member)
     db.session.flush()
     for cycle in cycles:
         store_team_scores(cycle)

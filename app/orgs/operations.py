@@ -140,11 +140,41 @@ def open_cycle(org: Org, name: str, questionnaire: QuestionnaireVersion) -> Cycl
         )
     if db.session.scalar(sa.select(Cycle.id).where(Cycle.org_id == org.id, Cycle.name == name)):
         raise AdminError(f"The cycle {name} exists already.")
+    _refuse_second_open(org.id, questionnaire.key, name)
     cycle = Cycle(org_id=org.id, name=name, questionnaire_id=questionnaire.id, opened_at=utcnow())
     db.session.add(cycle)
     db.session.flush()
     request_rebuild([cycle.id])
     return cycle
+
+
+def _refuse_second_open(org_id: int, key: str, name: str) -> None:
+    """Raise AdminError when the org has an open cycle on the same questionnaire."""
+    other = db.session.scalar(
+        sa.select(Cycle.name)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Cycle.questionnaire_id)
+        .where(
+            Cycle.org_id == org_id,
+            Cycle.closed_at.is_(None),
+            QuestionnaireVersion.key == key,
+            Cycle.name != name,
+        )
+    )
+    if other:
+        raise AdminError(
+            f"{other} is still open. Close it before opening {name}: one cycle of a "
+            "questionnaire runs at a time, so nobody answers two at once."
+        )
+
+
+def reopen_cycle(cycle: Cycle) -> bool:
+    """Open a closed cycle again for answers; return False when it was open already."""
+    if cycle.closed_at is None:
+        return False
+    _refuse_second_open(cycle.org_id, cycle.questionnaire.key, cycle.name)
+    cycle.closed_at = None
+    db.session.flush()
+    return True
 
 
 def close_cycle(cycle: Cycle) -> bool:

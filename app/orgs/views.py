@@ -240,24 +240,67 @@ def admin_cycles(slug):
     )
 
 
-@bp.route("/admin/cycles/<cycle_name>/close", methods=["POST"])
+@bp.route("/admin/cycles/<cycle_name>/close", methods=["GET", "POST"])
 def admin_close_cycle(slug, cycle_name):
-    """Close a cycle, freezing its responses."""
+    """Ask for confirmation, saying what closing does; then close the cycle and assign modules."""
     org = get_org_or_404(slug)
     require_org_role("admin")
     cycle = get_cycle_or_404(org, cycle_name)
-    if EmptyForm().validate_on_submit():
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit():
         if operations.close_cycle(cycle):
             added = run_assignments(cycle, org_teams(org))
             db.session.commit()
             flash(
                 f"Closed {cycle.name}. Its responses are frozen; drafts never count. "
-                f"{len(added)} workshop modules were assigned from its scores.",
+                f"{len(added)} workshop modules were assigned from its scores. "
+                "You can reopen it from this page if you closed it by mistake.",
                 "success",
             )
         else:
             flash(f"{cycle.name} was closed already.", "info")
-    return redirect(url_for("orgs.admin_cycles", slug=slug))
+        return redirect(url_for("orgs.admin_cycles", slug=slug))
+    if not cycle.is_open:
+        return redirect(url_for("orgs.admin_cycles", slug=slug))
+    return render_template(
+        "orgs/cycle_close.html", cycle=cycle, counts=cycle_counts(cycle), form=form
+    )
+
+
+@bp.route("/admin/cycles/<cycle_name>/reopen", methods=["GET", "POST"])
+def admin_reopen_cycle(slug, cycle_name):
+    """Ask for confirmation, then open a closed cycle again for answers."""
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    cycle = get_cycle_or_404(org, cycle_name)
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            reopened = operations.reopen_cycle(cycle)
+        except operations.AdminError as exc:
+            flash(str(exc), "danger")
+        else:
+            db.session.commit()
+            if reopened:
+                flash(f"Reopened {cycle.name}: people can change and submit answers.", "success")
+        return redirect(url_for("orgs.admin_cycles", slug=slug))
+    if cycle.is_open:
+        return redirect(url_for("orgs.admin_cycles", slug=slug))
+    return render_template(
+        "orgs/cycle_reopen.html", cycle=cycle, counts=cycle_counts(cycle), form=form
+    )
+
+
+def cycle_counts(cycle: Cycle) -> dict:
+    """Return the cycle's submitted responses, drafts and the people who hold a draft."""
+    rows = dict(
+        db.session.execute(
+            sa.select(Response.status, sa.func.count())
+            .where(Response.cycle_id == cycle.id)
+            .group_by(Response.status)
+        ).all()
+    )
+    return {"submitted": rows.get("submitted", 0), "drafts": rows.get("draft", 0)}
 
 
 @bp.route("/admin/profiles", methods=["GET", "POST"])

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, g
 
 from ..extensions import db
-from ..models import Cycle, Org, Team
+from ..models import Cycle, Org, Team, TeamScoreRow
 
 
 def org_cycles(org: Org) -> list[Cycle]:
@@ -17,19 +17,46 @@ def org_cycles(org: Org) -> list[Cycle]:
 
 
 def chosen_cycle(org: Org, cycles: list[Cycle], name: str | None) -> Cycle | None:
-    """Return the cycle of that name (404 when the org has none), or the newest one."""
+    """Return the cycle of that name (404 when the org has none), else the latest with responses.
+
+    A new cycle has nothing to show until people submit, so by default pages show the latest
+    cycle that has submitted responses, and the cycle picker says so (`g.cycle_note`).
+    """
     if name:
         found = next((c for c in cycles if c.name == name), None)
         if found is None:
             abort(404)
         return found
-    return cycles[0] if cycles else None
+    if not cycles:
+        return None
+    answered = cycles_with_responses(cycles)
+    found = next((c for c in cycles if c.id in answered), None)
+    if found is None:
+        return cycles[0]
+    if found.id != cycles[0].id:
+        g.cycle_note = (
+            f"Showing {found.name}, the latest cycle with submitted responses: "
+            f"{cycles[0].name} has none yet."
+        )
+    return found
+
+
+def cycles_with_responses(cycles: list[Cycle]) -> set[int]:
+    """Return the ids of the cycles in which at least one team has a submitted response."""
+    return set(
+        db.session.scalars(
+            sa.select(TeamScoreRow.cycle_id).where(
+                TeamScoreRow.cycle_id.in_([c.id for c in cycles]),
+                TeamScoreRow.challenge == "overall",
+                TeamScoreRow.respondents > 0,
+            )
+        )
+    )
 
 
 def latest_cycle(org: Org) -> Cycle | None:
-    """Return the org's newest cycle."""
-    cycles = org_cycles(org)
-    return cycles[0] if cycles else None
+    """Return the org's latest cycle with responses, else its newest one."""
+    return chosen_cycle(org, org_cycles(org), None)
 
 
 def org_teams(org: Org) -> list[Team]:

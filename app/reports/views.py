@@ -52,7 +52,13 @@ def team_report(slug, team_id):
     if cycle is None:
         return render_template("reports/team.html", team=team, cycles=[], cycle=None)
     is_lead = team_role(team, current_user.id) == "lead"
-    stamp = (team.data_version, team.name, is_lead, tuple((c.id, c.closed_at) for c in cycles))
+    stamp = (
+        cycle.id,
+        team.data_version,
+        team.name,
+        is_lead,
+        tuple((c.id, c.closed_at) for c in cycles),
+    )
 
     def render():
         questionnaire = model_of(cycle.questionnaire)

@@ -7,6 +7,8 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Cycle, Membership, Team, TeamMember, User
+from app.orgs import operations as org_ops
+from tests.conftest import submit_response
 
 
 def test_admin_adds_a_person_with_a_one_time_password(client, world, login):
@@ -73,6 +75,14 @@ def test_admin_changes_a_role_but_keeps_one_admin(client, world, login):
 
 def test_admin_opens_and_closes_a_cycle(client, world, login, questionnaire_version):
     login("admin@acme.test")
+    second = client.post(
+        "/o/acme/admin/cycles",
+        data={"name": "2027-Q1", "questionnaire_id": questionnaire_version.id},
+        follow_redirects=True,
+    )
+    assert "2026-Q4 is still open. Close it before opening 2027-Q1" in second.get_data(as_text=True)
+    assert db.session.scalar(sa.select(Cycle).where(Cycle.name == "2027-Q1")) is None
+    client.post("/o/acme/admin/cycles/2026-Q4/close")
     client.post(
         "/o/acme/admin/cycles",
         data={"name": "2027-Q1", "questionnaire_id": questionnaire_version.id},
@@ -87,6 +97,58 @@ def test_admin_opens_and_closes_a_cycle(client, world, login, questionnaire_vers
     client.post("/o/acme/admin/cycles/2027-Q1/close")
     db.session.refresh(cycle)
     assert not cycle.is_open
+
+
+def test_closing_asks_first_and_says_how_many_drafts_will_not_count(client, world, login):
+    submit_response(world["cycle"], world["team"], world["alice"], {"data.contracts": 2})
+    submit_response(
+        world["cycle"], world["team"], world["bob"], {"data.contracts": 1}, status="draft"
+    )
+    login("admin@acme.test")
+    listing = client.get("/o/acme/admin/cycles").get_data(as_text=True)
+    assert "Close 2026-Q4…" in listing
+    confirm = client.get("/o/acme/admin/cycles/2026-Q4/close").get_data(as_text=True)
+    assert "1 draft will not count." in confirm and "1</strong> submitted response" in confirm
+    assert world["cycle"].is_open  # looking at the question changes nothing
+    client.post("/o/acme/admin/cycles/2026-Q4/close")
+    db.session.refresh(world["cycle"])
+    assert not world["cycle"].is_open
+
+
+def test_a_closed_cycle_can_be_reopened_unless_another_is_open(
+    client, world, login, questionnaire_version
+):
+    login("admin@acme.test")
+    client.post("/o/acme/admin/cycles/2026-Q4/close")
+    assert "Reopen…" in client.get("/o/acme/admin/cycles").get_data(as_text=True)
+    reopened = client.post("/o/acme/admin/cycles/2026-Q4/reopen", follow_redirects=True)
+    assert "Reopened 2026-Q4" in reopened.get_data(as_text=True)
+    db.session.refresh(world["cycle"])
+    assert world["cycle"].is_open
+    client.post("/o/acme/admin/cycles/2026-Q4/close")
+    client.post(
+        "/o/acme/admin/cycles",
+        data={"name": "2027-Q1", "questionnaire_id": questionnaire_version.id},
+    )
+    refused = client.post("/o/acme/admin/cycles/2026-Q4/reopen", follow_redirects=True)
+    assert "2027-Q1 is still open" in refused.get_data(as_text=True)
+    db.session.refresh(world["cycle"])
+    assert not world["cycle"].is_open
+
+
+def test_a_new_empty_cycle_does_not_blank_the_reports(client, world, login, make_cycle):
+    submit_response(world["cycle"], world["team"], world["alice"], {"data.contracts": 3})
+    org_ops.close_cycle(world["cycle"])
+    db.session.commit()
+    make_cycle(world["org"], "2027-Q1")
+    login("exec@acme.test")
+    for path in ("/o/acme/dashboard", "/o/acme/teams/", "/o/acme/"):
+        page = client.get(path).get_data(as_text=True)
+        assert "3.0" in page, path  # 2026-Q4's data foundations score, not an empty cycle
+    dashboard = client.get("/o/acme/dashboard").get_data(as_text=True)
+    assert "Showing 2026-Q4, the latest cycle with submitted responses" in dashboard
+    chosen = client.get("/o/acme/dashboard?cycle=2027-Q1").get_data(as_text=True)
+    assert "0<span" in chosen or "no responses" in chosen.lower() or "0 / 1" in chosen
 
 
 @pytest.mark.parametrize(

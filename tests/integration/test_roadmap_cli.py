@@ -92,7 +92,7 @@ def test_ownership_export(runner, world, questionnaire_version):
             )
         )
     )
-    assert len(rows) == 8 * 7 and set(rows[0]) == {"challenge", "role", "raci", "person"}
+    assert len(rows) == 8 * 10 and set(rows[0]) == {"challenge", "role", "raci", "person"}
     document = json.loads(
         runner.invoke(
             args=[
