@@ -24,6 +24,7 @@ setup: $(VENV)/.runtime
 
 run: $(VENV)/.runtime
 	$(FLASK) db upgrade
+	@for file in questionnaires/*.yaml; do $(FLASK) questionnaire import $$file || exit 1; done
 	$(FLASK) curricula import
 	$(FLASK) demo --if-empty
 	@echo "Serving Ascent on http://$(HOST):$(PORT) with a background worker  (Ctrl-C to stop)"

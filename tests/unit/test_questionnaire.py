@@ -127,3 +127,23 @@ def test_missing_challenge_is_named():
     with pytest.raises(SourceError) as error:
         parse_questionnaire(text[:start] + text[end:], "short.yaml")
     assert "missing challenges: cost" in str(error.value)
+
+
+V2 = SHIPPED.with_name("ai-scaling-v2.yaml")
+
+
+def test_version_two_shows_evidence_on_every_level_and_names_the_new_roles():
+    model = parse_questionnaire(V2.read_text(), str(V2))
+    assert (model.key, model.version) == ("ai-scaling", 2)
+    assert [c.key for c in model.challenges] == list(CHALLENGE_KEYS)
+    owners = set()
+    for challenge in model.challenges:
+        assert 5 <= len(challenge.questions) <= 7, challenge.key
+        assert list(challenge.raci.values()).count("A") == 1, challenge.key
+        for question in challenge.questions:
+            assert len(question.evidence) == 5 and all(question.evidence), question.id
+            assert len(set(question.levels)) == 5, question.id
+            owners |= {a.owner for a in question.actions}
+    assert {"platform_engineering", "security_privacy", "finance"} <= owners
+    llm = [q for q in model.questions if "LLM" in q.text or "generative" in q.text.lower()]
+    assert len(llm) >= 5  # generative AI practice is asked inside the eight challenges
