@@ -302,7 +302,15 @@ def _mean(values: list) -> float | None:
 
 
 def _store_documents(cycle: Cycle, generation: int, built: Documents) -> bool:
-    """Store the documents when no newer generation is stored already; bump the version in SQL."""
+    """Store the documents when no newer generation is stored already; bump the version in SQL.
+
+    The per-team rows go first and the cycle's row last, so writers that bump `wanted` on
+    that row wait only for the last statement; if a newer build won meanwhile, all of it
+    is rolled back.
+    """
+    db.session.execute(sa.delete(ComparisonTeamRow).where(ComparisonTeamRow.cycle_id == cycle.id))
+    if built.rows:
+        db.session.execute(sa.insert(ComparisonTeamRow), built.rows)
     table = CycleComparison.__table__
     result = db.session.execute(
         sa.update(CycleComparison)
@@ -322,10 +330,8 @@ def _store_documents(cycle: Cycle, generation: int, built: Documents) -> bool:
         )
     )
     if result.rowcount != 1:
+        db.session.rollback()
         return False
-    db.session.execute(sa.delete(ComparisonTeamRow).where(ComparisonTeamRow.cycle_id == cycle.id))
-    if built.rows:
-        db.session.execute(sa.insert(ComparisonTeamRow), built.rows)
     return True
 
 

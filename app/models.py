@@ -113,7 +113,7 @@ class QuestionnaireVersion(db.Model):
     key: Mapped[str] = mapped_column(sa.String(60))
     version: Mapped[int]
     title: Mapped[str] = mapped_column(sa.String(200))
-    source: Mapped[str] = mapped_column(sa.Text)
+    source: Mapped[str] = mapped_column(sa.Text, deferred=True)  # read only to parse, once
     checksum: Mapped[str] = mapped_column(sa.String(64))
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -269,7 +269,7 @@ class ModuleVersion(db.Model):
     path: Mapped[str] = mapped_column(sa.String(300))
     challenge: Mapped[str] = mapped_column(sa.String(40))
     title: Mapped[str] = mapped_column(sa.String(300))
-    source: Mapped[str] = mapped_column(sa.Text)
+    source: Mapped[str] = mapped_column(sa.Text, deferred=True)  # read only to parse, once
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

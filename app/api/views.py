@@ -400,7 +400,7 @@ def put_response(slug, cycle_name, team_id):
         )
     try:
         response = survey_ops.get_or_start_response(cycle, team, g._login_user)
-        survey_ops.save_answers(response, valid)
+        survey_ops.save_answers(response, valid, rescore=not submit)
         if submit:
             survey_ops.submit(response)
     except survey_ops.CycleClosed as exc:

@@ -43,13 +43,18 @@ def chosen_cycle(org: Org, cycles: list[Cycle], name: str | None) -> Cycle | Non
 
 def cycles_with_responses(cycles: list[Cycle]) -> set[int]:
     """Return the ids of the cycles in which at least one team has a submitted response."""
+    answered = (
+        sa.select(TeamScoreRow.id)
+        .where(
+            TeamScoreRow.cycle_id == Cycle.id,
+            TeamScoreRow.challenge == "overall",
+            TeamScoreRow.respondents > 0,
+        )
+        .exists()
+    )  # stops at the first team with respondents, whatever the number of teams
     return set(
         db.session.scalars(
-            sa.select(TeamScoreRow.cycle_id).where(
-                TeamScoreRow.cycle_id.in_([c.id for c in cycles]),
-                TeamScoreRow.challenge == "overall",
-                TeamScoreRow.respondents > 0,
-            )
+            sa.select(Cycle.id).where(Cycle.id.in_([c.id for c in cycles]), answered)
         )
     )
 

@@ -29,6 +29,9 @@ def ensure_open(cycle: Cycle) -> None:
 def get_or_start_response(cycle: Cycle, team: Team, user: User) -> Response:
     """Return the person's response for team and cycle, creating the draft exactly once."""
     ensure_open(cycle)
+    found = find_response(cycle, team, user)
+    if found is not None:
+        return found
     stmt = (
         insert_for(Response)
         .values(
@@ -71,10 +74,13 @@ def _changed(stored: Answer | None, new: AnswerInput) -> bool:
     )
 
 
-def save_answers(response: Response, answers: Mapping[str, AnswerInput]) -> bool:
+def save_answers(
+    response: Response, answers: Mapping[str, AnswerInput], rescore: bool = True
+) -> bool:
     """Upsert answers as confirmed; a changed submitted response becomes a draft again.
 
-    Returns True when the response went back to draft.
+    Returns True when the response went back to draft. Pass rescore=False when the
+    response is submitted again in the same transaction (the submit scores the team).
     """
     ensure_open(response.cycle)
     if not answers:
@@ -101,12 +107,11 @@ def save_answers(response: Response, answers: Mapping[str, AnswerInput]) -> bool
         update=["level", "not_applicable", "comment", "carried_over", "updated_at"],
     )
     reopened = changed and response.status == "submitted"
-    values = {"updated_at": now}
+    response.updated_at = now
     if reopened:
-        values["status"] = "draft"
-    db.session.execute(sa.update(Response).where(Response.id == response.id).values(**values))
-    db.session.refresh(response)
-    if reopened:
+        response.status = "draft"
+    db.session.flush()
+    if reopened and rescore:
         store_team_scores(response.cycle, [response.team_id])
     return reopened
 
@@ -147,8 +152,8 @@ def carry_over(response: Response, previous: Response, question_ids: set[str]) -
     ]
     before = len(answers_of(response))
     upsert(Answer, rows, conflict=["response_id", "question_id"], update=[])
-    db.session.execute(sa.update(Response).where(Response.id == response.id).values(updated_at=now))
-    db.session.refresh(response)
+    response.updated_at = now
+    db.session.flush()
     return len(answers_of(response)) - before
 
 
@@ -156,10 +161,6 @@ def submit(response: Response) -> None:
     """Mark the response submitted; blank questions count as don't know. Idempotent."""
     ensure_open(response.cycle)
     now = utcnow()
-    db.session.execute(
-        sa.update(Response)
-        .where(Response.id == response.id)
-        .values(status="submitted", submitted_at=now, updated_at=now)
-    )
-    db.session.refresh(response)
+    response.status, response.submitted_at, response.updated_at = "submitted", now, now
+    db.session.flush()
     store_team_scores(response.cycle, [response.team_id])
