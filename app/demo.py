@@ -295,14 +295,18 @@ JOB_ROLES = (
     "ml_engineering",
     "data_science",
     "data_engineering",
+    "platform_engineering",
     "business_owner",
     "governance",
+    "security_privacy",
     "enablement",
 )
 OUTSIDERS = {
     "executive_sponsor": ["Marta Ruiz (COO)", "Daniel Price (CRO)", "Helen Achebe (CDO)"],
     "business_owner": ["Head of Cards", "Claims Operations Lead", "Supply Planning Director"],
     "governance": ["Model Risk Office", "Compliance: J. Weber"],
+    "security_privacy": ["Data Protection Officer", "AppSec: R. Lindqvist"],
+    "finance": ["FinOps: P. Laine", "Finance partner, Retail"],
 }
 HIGH_RISK = (
     "Fraud Detection",

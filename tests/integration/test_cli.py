@@ -225,6 +225,15 @@ def test_demo_creates_a_living_org_once(runner):
         )
         > 0
     )
+    versions = dict(
+        db.session.execute(
+            sa.select(Cycle.name, QuestionnaireVersion.version).join(
+                QuestionnaireVersion, QuestionnaireVersion.id == Cycle.questionnaire_id
+            )
+        ).all()
+    )
+    # The open cycle runs on questionnaire v2; the closed ones stay on v1.
+    assert versions == {"2026-Q1": 1, "2026-Q2": 1, "2026-Q3": 1, "2026-Q4": 2}
     kept = runner.invoke(args=["demo", "--if-empty"])
     assert kept.exit_code == 0 and "keeping it" in kept.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Org)) == 1
