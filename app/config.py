@@ -4,7 +4,7 @@ import os
 
 DEFAULTS = {
     "SECRET_KEY": None,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {},  # pool_pre_ping is added for server databases
     "BOOTSTRAP_SERVE_LOCAL": True,
     "BOOTSTRAP_BOOTSWATCH_THEME": None,
     "WTF_CSRF_TIME_LIMIT": None,

@@ -65,5 +65,15 @@ def model_of(row: QuestionnaireVersion) -> Questionnaire:
     return model
 
 
-# Parsed versions by checksum: stored versions never change, so this per-process cache is safe.
+def questionnaire_of(cycle) -> Questionnaire:
+    """Return the parsed questionnaire of a cycle, without a query once this process has it."""
+    model = _by_id.get(cycle.questionnaire_id)
+    if model is None:
+        model = _by_id[cycle.questionnaire_id] = model_of(cycle.questionnaire)
+    return model
+
+
+# Parsed versions by checksum and by id: stored versions never change, so these per-process
+# caches are safe.
 _parsed: dict[str, Questionnaire] = {}
+_by_id: dict[int, Questionnaire] = {}

@@ -91,6 +91,21 @@ def app(database_url, tmp_path):
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
         db.engine.dispose()
+    forget_process_caches()
+
+
+def forget_process_caches() -> None:
+    """Empty the per-process caches: the next test reuses ids in an emptied database."""
+    from app import comparisons, pagecache, questionnaires
+    from app.reports import dashboard
+
+    for cache in (
+        comparisons._parsed,
+        pagecache._pages,
+        questionnaires._by_id,
+        dashboard._roadmaps,
+    ):
+        cache.clear()
 
 
 @pytest.fixture

@@ -10,10 +10,31 @@ from ..models import Cycle, Org, Team, TeamScoreRow
 
 
 def org_cycles(org: Org) -> list[Cycle]:
-    """Return the org's cycles, newest first."""
-    return db.session.scalars(
-        sa.select(Cycle).where(Cycle.org_id == org.id).order_by(Cycle.opened_at.desc())
+    """Return the org's cycles, newest first, each knowing whether it has responses (one query)."""
+    rows = db.session.execute(
+        sa.select(Cycle, _answered(Cycle.id))
+        .where(Cycle.org_id == org.id)
+        .order_by(Cycle.opened_at.desc())
     ).all()
+    for cycle, answered in rows:
+        cycle.has_responses = bool(answered)
+    return [cycle for cycle, _ in rows]
+
+
+def _answered(cycle_id):
+    """Return an EXISTS that is true when a team has submitted responses in the cycle.
+
+    It stops at the first such team, whatever the number of teams.
+    """
+    return (
+        sa.select(TeamScoreRow.id)
+        .where(
+            TeamScoreRow.cycle_id == cycle_id,
+            TeamScoreRow.challenge == "overall",
+            TeamScoreRow.respondents > 0,
+        )
+        .exists()
+    )
 
 
 def chosen_cycle(org: Org, cycles: list[Cycle], name: str | None) -> Cycle | None:
@@ -43,18 +64,12 @@ def chosen_cycle(org: Org, cycles: list[Cycle], name: str | None) -> Cycle | Non
 
 def cycles_with_responses(cycles: list[Cycle]) -> set[int]:
     """Return the ids of the cycles in which at least one team has a submitted response."""
-    answered = (
-        sa.select(TeamScoreRow.id)
-        .where(
-            TeamScoreRow.cycle_id == Cycle.id,
-            TeamScoreRow.challenge == "overall",
-            TeamScoreRow.respondents > 0,
-        )
-        .exists()
-    )  # stops at the first team with respondents, whatever the number of teams
+    known = {c.id for c in cycles if getattr(c, "has_responses", False)}
+    if all(hasattr(c, "has_responses") for c in cycles):
+        return known  # org_cycles found out already
     return set(
         db.session.scalars(
-            sa.select(Cycle.id).where(Cycle.id.in_([c.id for c in cycles]), answered)
+            sa.select(Cycle.id).where(Cycle.id.in_([c.id for c in cycles]), _answered(Cycle.id))
         )
     )
 

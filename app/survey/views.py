@@ -10,7 +10,7 @@ from ..auth.forms import EmptyForm
 from ..domain.survey import progress, validate_answers
 from ..extensions import db
 from ..pagecache import cached_page
-from ..questionnaires import model_of
+from ..questionnaires import questionnaire_of
 from . import bp, operations
 from .queries import my_surveys
 
@@ -28,7 +28,7 @@ def _load(slug: str, cycle_name: str, team_id: int):
     team = get_team_or_404(org, team_id)
     if team_role(team, current_user.id) is None:
         abort(404)
-    return cycle, team, model_of(cycle.questionnaire)
+    return cycle, team, questionnaire_of(cycle)
 
 
 def _form_values(answers) -> dict[str, str]:

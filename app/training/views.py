@@ -93,13 +93,15 @@ def _version_for(key: str) -> tuple[ModuleVersion, ModuleVersion]:
 def module(slug, key):
     """Show a module with its checklist, evidence fields and quiz."""
     get_org_or_404(slug)
+    # The stamp covers the library and the person's progress, which decide the version shown.
+    return cached_page(
+        "module", (key, _training_stamp(current_user.id)), lambda: _render_module(key)
+    )
+
+
+def _render_module(key: str) -> str:
+    """Render a module page for the signed-in person, on the version they work on."""
     version, latest = _version_for(key)
-    stamp = (version.id, latest.id, _training_stamp(current_user.id))
-    return cached_page("module", stamp, lambda: _render_module(key, version, latest))
-
-
-def _render_module(key: str, version: ModuleVersion, latest: ModuleVersion) -> str:
-    """Render a module page for the signed-in person."""
     body = module_of(version)
     standing = progress_for([current_user.id], {key: latest}).get((current_user.id, key)) or fresh(
         version
