@@ -1,12 +1,13 @@
 """The cycle read model: stored team scores, and per cycle the documents pages read.
 
-A write (submit, re-open, save, import) stores that team's own scores and marks the cycle
-(and the next one, whose changes depend on it) stale by incrementing `wanted` in SQL. The
-worker rebuilds the org-wide documents off the request path: the comparison, the
-dashboard's figures and the cycle's point on the trend. A rebuild is serialized per cycle
-(an advisory lock on PostgreSQL; SQLite has one writer), reads `wanted` before the scores,
-and writes only when its generation is newer than the one stored, so a burst of writes
-gives a few rebuilds and a killed one loses nothing.
+A write (submit, re-open, save, import) stores that team's own scores and appends a
+request for the cycle (and the next one, whose changes depend on it). Writers share no row,
+so they never wait for each other. The worker rebuilds the org-wide documents off the
+request path: the comparison, the dashboard's figures and the cycle's point on the trend.
+A rebuild is serialized per cycle (an advisory lock on PostgreSQL; SQLite has one writer),
+reads the pending requests before the scores, stores its documents only if the version is
+still the one it read (a compare-and-set, bumped in SQL), and deletes exactly the requests
+it saw: a burst of writes gives a few rebuilds, and a killed one loses nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from .domain.compare import TeamFigures, compare
 from .domain.scoring import score_team, summarize_questions
 from .domain.vocabulary import CHALLENGE_KEYS
 from .extensions import db
-from .models import ComparisonTeamRow, Cycle, CycleComparison, Team, TeamScoreRow, utcnow
+from .models import (
+    ComparisonTeamRow,
+    Cycle,
+    CycleComparison,
+    ReadModelRequest,
+    Team,
+    TeamScoreRow,
+    utcnow,
+)
 from .questionnaires import model_of
 from .queue import after_commit
 from .scores import submitted_responses
@@ -119,11 +128,7 @@ def touch_teams(team_ids: Iterable[int]) -> None:
 
 
 def request_rebuild(cycle_ids: Iterable[int]) -> None:
-    """Mark cycles' read models stale in SQL and enqueue their rebuild once this transaction commits.
-
-    `wanted` is incremented by the database (never read and written back), in id order so
-    two writers lock rows in the same order.
-    """
+    """Ask for the cycles' read models to be rebuilt, and enqueue that once this transaction commits."""
     from .compare.tasks import rebuild_cycle
 
     for cycle_id in _mark(cycle_ids):
@@ -131,31 +136,13 @@ def request_rebuild(cycle_ids: Iterable[int]) -> None:
 
 
 def _mark(cycle_ids: Iterable[int]) -> list[int]:
-    """Increment the cycles' wanted generation, creating their read-model rows when missing."""
-    now = utcnow()
+    """Append a request per cycle: an insert, so concurrent writers never wait on each other."""
     ids = sorted(set(cycle_ids))
-    for cycle_id in ids:
-        stmt = insert_for(CycleComparison).values(
-            cycle_id=cycle_id,
-            version=0,
-            document="{}",
-            summary="{}",
-            dashboard="{}",
-            means="{}",
-            wanted=1,
-            built=0,
-            requested_at=now,
-            updated_at=now,
+    if ids:
+        now = utcnow()
+        db.session.execute(
+            sa.insert(ReadModelRequest), [{"cycle_id": i, "requested_at": now} for i in ids]
         )
-        table = CycleComparison.__table__
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["cycle_id"],
-            set_={
-                "wanted": table.c.wanted + 1,
-                "requested_at": sa.func.coalesce(table.c.requested_at, now),
-            },
-        )
-        db.session.execute(stmt)
     return ids
 
 
@@ -209,28 +196,40 @@ def rebuild(cycle_id: int) -> bool:
     """Rebuild a stale cycle's read model; return True when this call stored a new version.
 
     Safe to run twice or at once on several hosts: the rebuild waits for the cycle's lock,
-    does nothing when what is stored is current, and writes only a newer generation.
+    does nothing when no request is pending, and stores only if no other build stored first.
     """
     cycle = db.session.get(Cycle, cycle_id)
     if cycle is None or not _prepare(cycle):
         db.session.rollback()
         return False
+    for _ in range(3):  # another build stored first: build again from what is still pending
+        outcome = _rebuild_once(cycle)
+        if outcome is not None:
+            return outcome
+    return False
+
+
+def _rebuild_once(cycle: Cycle) -> bool | None:
+    """Build and store once; None when another build stored in between."""
+    cycle_id = cycle.id
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_NAMESPACE, cycle_id)))
-    wanted, built, version = db.session.execute(
-        sa.select(CycleComparison.wanted, CycleComparison.built, CycleComparison.version).where(
-            CycleComparison.cycle_id == cycle_id
-        )
-    ).one()
-    if built >= wanted and version > 0:
+    version = db.session.scalar(
+        sa.select(CycleComparison.version).where(CycleComparison.cycle_id == cycle_id)
+    )
+    requests = db.session.scalars(
+        sa.select(ReadModelRequest.id).where(ReadModelRequest.cycle_id == cycle_id)
+    ).all()  # read before the scores: every request seen here has its writes visible below
+    if not requests and version > 0:
         db.session.rollback()
         return False
     built_documents = build_documents(cycle)
     if db.session.get_bind().dialect.name == "sqlite":
-        db.session.commit()  # end the read; the conditional write below keeps the newest build
-    stored = _store_documents(cycle, wanted, built_documents)
+        db.session.commit()  # end the read; the compare-and-set below keeps the newest build
+    if not _store_documents(cycle, version, requests, built_documents):
+        return None
     db.session.commit()
-    return stored
+    return True
 
 
 def _prepare(cycle: Cycle) -> bool:
@@ -239,7 +238,11 @@ def _prepare(cycle: Cycle) -> bool:
         sa.select(CycleComparison.version).where(CycleComparison.cycle_id == cycle.id)
     )
     if version is None:
-        _mark([cycle.id])
+        db.session.execute(
+            insert_for(CycleComparison)
+            .values(cycle_id=cycle.id, version=0, updated_at=utcnow())
+            .on_conflict_do_nothing(index_elements=["cycle_id"])
+        )
     if not version:
         team_ids = db.session.scalars(sa.select(Team.id).where(Team.org_id == cycle.org_id)).all()
         if team_ids:
@@ -301,32 +304,31 @@ def _mean(values: list) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _store_documents(cycle: Cycle, generation: int, built: Documents) -> bool:
-    """Store the documents when no newer generation is stored already; bump the version in SQL.
+def _store_documents(cycle: Cycle, version: int, requests: list[int], built: Documents) -> bool:
+    """Store the documents if the version is still the one read; consume the requests seen.
 
-    The per-team rows go first and the cycle's row last, so writers that bump `wanted` on
-    that row wait only for the last statement; if a newer build won meanwhile, all of it
-    is rolled back.
+    When another build stored first (the version moved), everything here is rolled back:
+    that build read later, so it is at least as new.
     """
+    for chunk in range(0, len(requests), 1000):
+        db.session.execute(
+            sa.delete(ReadModelRequest).where(
+                ReadModelRequest.id.in_(requests[chunk : chunk + 1000])
+            )
+        )
     db.session.execute(sa.delete(ComparisonTeamRow).where(ComparisonTeamRow.cycle_id == cycle.id))
     if built.rows:
         db.session.execute(sa.insert(ComparisonTeamRow), built.rows)
-    table = CycleComparison.__table__
     result = db.session.execute(
         sa.update(CycleComparison)
-        .where(
-            CycleComparison.cycle_id == cycle.id,
-            sa.or_(CycleComparison.built < generation, CycleComparison.version == 0),
-        )
+        .where(CycleComparison.cycle_id == cycle.id, CycleComparison.version == version)
         .values(
             document=built.document,
             summary=built.summary,
             dashboard=built.dashboard,
             means=built.means,
-            built=generation,
-            version=table.c.version + 1,
+            version=CycleComparison.__table__.c.version + 1,
             updated_at=utcnow(),
-            requested_at=sa.case((table.c.wanted <= generation, None), else_=table.c.requested_at),
         )
     )
     if result.rowcount != 1:
@@ -410,25 +412,20 @@ def comparison_document(cycle, before, teams, current, previous) -> dict:
 
 def rebuild_stale(org_id: int | None = None) -> int:
     """Rebuild every stale cycle (of one org, or all) here and now; return how many were built."""
-    query = sa.select(CycleComparison.cycle_id).where(
-        sa.or_(CycleComparison.built < CycleComparison.wanted, CycleComparison.version == 0)
-    )
-    if org_id is not None:
-        query = query.join(Cycle, Cycle.id == CycleComparison.cycle_id).where(
-            Cycle.org_id == org_id
-        )
     built = 0
-    for cycle_id in _in_opened_order(db.session.scalars(query).all()):
+    for cycle_id in stale_cycles(org_id):
         built += rebuild(cycle_id)
     return built
 
 
-def stale_cycles() -> list[int]:
-    """Return the ids of the cycles whose read model waits for a rebuild."""
-    query = sa.select(CycleComparison.cycle_id).where(
-        sa.or_(CycleComparison.built < CycleComparison.wanted, CycleComparison.version == 0)
-    )
-    return _in_opened_order(db.session.scalars(query).all())
+def stale_cycles(org_id: int | None = None) -> list[int]:
+    """Return the ids of the cycles whose read model waits for a rebuild, oldest first."""
+    requested = sa.select(ReadModelRequest.cycle_id)
+    never = sa.select(CycleComparison.cycle_id).where(CycleComparison.version == 0)
+    query = sa.select(Cycle.id).where(sa.or_(Cycle.id.in_(requested), Cycle.id.in_(never)))
+    if org_id is not None:
+        query = query.where(Cycle.org_id == org_id)
+    return db.session.scalars(query.order_by(Cycle.opened_at)).all()
 
 
 def _in_opened_order(cycle_ids: list[int]) -> list[int]:
@@ -456,25 +453,22 @@ class Freshness:
 
 
 def freshness(cycle: Cycle) -> Freshness:
-    """Return the version, build time and pending state of a cycle's read model (one query)."""
+    """Return the version, build time and pending requests of a cycle's read model (one query)."""
+    pending = sa.select(
+        sa.func.count(ReadModelRequest.id), sa.func.min(ReadModelRequest.requested_at)
+    ).where(ReadModelRequest.cycle_id == cycle.id)
     query = sa.select(
         CycleComparison.version,
         CycleComparison.updated_at,
-        CycleComparison.built,
-        CycleComparison.wanted,
-        CycleComparison.requested_at,
+        pending.with_only_columns(sa.func.count(ReadModelRequest.id)).scalar_subquery(),
+        pending.with_only_columns(sa.func.min(ReadModelRequest.requested_at)).scalar_subquery(),
     ).where(CycleComparison.cycle_id == cycle.id)
     row = db.session.execute(query).one_or_none()
-    if row is None or not row.version:
+    if row is None or not row[0]:
         ensure_stored([cycle])
         row = db.session.execute(query).one()
-    return Freshness(
-        row.version,
-        row.updated_at,
-        row.built < row.wanted,
-        row.requested_at,
-        max(0, row.wanted - row.built),
-    )
+    version, built_at, waiting, requested_at = row
+    return Freshness(version, built_at, waiting > 0, requested_at, waiting)
 
 
 def seconds_since_build(cycle_id: int) -> float | None:

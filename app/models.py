@@ -359,8 +359,8 @@ class TeamScoreRow(db.Model):
 class CycleComparison(db.Model):
     """A cycle's org-wide read model: comparison, dashboard and trend point, built by the worker.
 
-    Writers bump `wanted` in SQL; a rebuild reads `wanted` before the scores it builds from
-    and stores that generation in `built`, so `built < wanted` means a rebuild is pending.
+    Writers append a ReadModelRequest; a rebuild consumes the requests it saw and stores
+    its documents only if `version` is still the one it read (bumped in SQL).
     """
 
     cycle_id: Mapped[int] = mapped_column(
@@ -371,10 +371,15 @@ class CycleComparison(db.Model):
     summary: Mapped[str] = mapped_column(sa.Text, default="{}", server_default="{}")
     dashboard: Mapped[str] = mapped_column(sa.Text, default="{}", server_default="{}")
     means: Mapped[str] = mapped_column(sa.Text, default="{}", server_default="{}")
-    wanted: Mapped[int] = mapped_column(default=0, server_default="0")
-    built: Mapped[int] = mapped_column(default=0, server_default="0")
-    requested_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReadModelRequest(db.Model):
+    """A change the cycle's read model does not show yet: appended by a write, consumed by a rebuild."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(sa.ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ApiToken(db.Model):

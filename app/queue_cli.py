@@ -60,25 +60,29 @@ def readmodels_rebuild(org_slug, everything):
 
 @readmodels_cli.command("status")
 def readmodels_status():
-    """List each cycle's read model: version, when built, and whether a rebuild is pending."""
+    """List each cycle's read model: version, when built, and how many changes are pending."""
+    from .models import ReadModelRequest
+
+    pending = dict(
+        db.session.execute(
+            sa.select(ReadModelRequest.cycle_id, sa.func.count()).group_by(
+                ReadModelRequest.cycle_id
+            )
+        ).all()
+    )
     rows = db.session.execute(
         sa.select(
-            Org.slug,
-            Cycle.name,
-            CycleComparison.version,
-            CycleComparison.updated_at,
-            CycleComparison.built,
-            CycleComparison.wanted,
+            Org.slug, Cycle.id, Cycle.name, CycleComparison.version, CycleComparison.updated_at
         )
         .join(Cycle, Cycle.org_id == Org.id)
         .outerjoin(CycleComparison, CycleComparison.cycle_id == Cycle.id)
         .order_by(Org.slug, Cycle.opened_at)
     )
-    for slug, cycle, version, built_at, built, wanted in rows:
+    for slug, cycle_id, cycle, version, built_at in rows:
         if not version:
             state = "never built"
-        elif built < wanted:
-            state = f"stale ({wanted - built} change(s) pending)"
+        elif pending.get(cycle_id):
+            state = f"stale ({pending[cycle_id]} change(s) pending)"
         else:
             state = "current"
         when = built_at.strftime("%Y-%m-%d %H:%M:%S") if built_at and version else "-"

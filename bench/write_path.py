@@ -35,7 +35,16 @@ from app.api.auth import create_token
 from app.comparisons import build_documents
 from app.curricula import sync_library
 from app.extensions import db
-from app.models import Cycle, CycleComparison, Org, Response, Team, TeamMember, User
+from app.models import (
+    Cycle,
+    CycleComparison,
+    Org,
+    ReadModelRequest,
+    Response,
+    Team,
+    TeamMember,
+    User,
+)
 from app.questionnaires import model_of
 from bench.load import HOST, free_port, serve, session_cookie
 
@@ -130,15 +139,15 @@ def prepare(app):
 
 
 def caught_up(app, cycle_id: int) -> bool:
-    """Return True when the cycle's read model is built from everything written so far."""
+    """Return True when no change waits for the cycle's read model."""
     with app.app_context():
-        wanted, built = db.session.execute(
-            sa.select(CycleComparison.wanted, CycleComparison.built).where(
-                CycleComparison.cycle_id == cycle_id
-            )
-        ).one()
+        pending = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ReadModelRequest)
+            .where(ReadModelRequest.cycle_id == cycle_id)
+        )
         db.session.rollback()
-        return built >= wanted
+        return pending == 0
 
 
 def matches_fresh(app, cycle_id: int) -> bool:
