@@ -29,7 +29,7 @@ from ..models import (
     TeamMember,
     TeamScoreRow,
 )
-from ..questionnaires import model_of
+from ..questionnaires import questionnaire_of
 from ..reports.queries import org_cycles
 from ..roadmap import operations as plan_ops
 from ..roadmap.queries import (
@@ -392,7 +392,7 @@ def put_response(slug, cycle_name, team_id):
             str(level) if isinstance(level, int) and not isinstance(level, bool) else level,
             answer.get("comment", ""),
         )
-    questionnaire = model_of(cycle.questionnaire)
+    questionnaire = questionnaire_of(cycle)
     valid, errors = validate_answers(questionnaire, submitted)
     if errors:
         raise ApiError(
@@ -406,11 +406,9 @@ def put_response(slug, cycle_name, team_id):
     except survey_ops.CycleClosed as exc:
         db.session.rollback()
         raise ApiError(409, "cycle_closed", str(exc)) from None
+    status, answered = response.status, survey_ops.answered_count(response)
     db.session.commit()
-    stored = survey_ops.answers_of(response)
-    return jsonify(
-        {"status": response.status, "answered": len(stored), "total": len(questionnaire.questions)}
-    )
+    return jsonify({"status": status, "answered": answered, "total": len(questionnaire.questions)})
 
 
 def _require_planner(team: Team) -> None:

@@ -58,20 +58,17 @@ def find_response(cycle: Cycle, team: Team, user: User) -> Response | None:
     )
 
 
+def answered_count(response: Response) -> int:
+    """Return how many questions the response has an answer to (one count)."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Answer).where(Answer.response_id == response.id)
+    )
+
+
 def answers_of(response: Response) -> dict[str, Answer]:
     """Return the stored answers of a response by question id."""
     rows = db.session.scalars(sa.select(Answer).where(Answer.response_id == response.id))
     return {a.question_id: a for a in rows}
-
-
-def _changed(stored: Answer | None, new: AnswerInput) -> bool:
-    if stored is None:
-        return True
-    return (stored.level, stored.not_applicable, stored.comment or "") != (
-        new.level,
-        new.not_applicable,
-        new.comment,
-    )
 
 
 def save_answers(
@@ -85,8 +82,17 @@ def save_answers(
     ensure_open(response.cycle)
     if not answers:
         return False
-    stored = answers_of(response)
-    changed = any(_changed(stored.get(qid), a) for qid, a in answers.items())
+    stored = {
+        qid: (level, not_applicable, comment or "")
+        for qid, level, not_applicable, comment in db.session.execute(
+            sa.select(
+                Answer.question_id, Answer.level, Answer.not_applicable, Answer.comment
+            ).where(Answer.response_id == response.id, Answer.question_id.in_(list(answers)))
+        )
+    }
+    changed = any(
+        stored.get(qid) != (a.level, a.not_applicable, a.comment) for qid, a in answers.items()
+    )
     now = utcnow()
     rows = [
         {
