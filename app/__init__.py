@@ -39,6 +39,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_queue(app)
     register_blueprints(app)
     register_errors(app)
+    register_security(app)
     register_template_helpers(app)
     register_commands(app)
     register_health(app)
@@ -99,6 +100,13 @@ def register_blueprints(app: Flask) -> None:
 def register_errors(app: Flask) -> None:
     """Answer errors as HTML or JSON, rolling back on a server error."""
     from .errors import register
+
+    register(app)
+
+
+def register_security(app: Flask) -> None:
+    """Refuse control characters in any input; send security headers on every response."""
+    from .security import register
 
     register(app)
 

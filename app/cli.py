@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 
 from . import questionnaires
 from .comparisons import rebuild_stale
+from .domain.inputs import csv_row
 from .domain.response_import import RowsRejected
 from .domain.vocabulary import CHALLENGE_KEYS
 from .domain.yamlsource import SourceError
@@ -376,7 +377,7 @@ def _write_csv(header: list[str], rows: list[list]) -> None:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(csv_row(row) for row in rows)  # no cell starts a spreadsheet formula
     click.echo(out.getvalue(), nl=False)
 
 

@@ -28,7 +28,7 @@ def upsert(model, rows: list[dict], conflict: list[str], update: list[str]) -> N
     db.session.execute(stmt)
 
 
-MAX_ID = 2**31 - 1  # the largest id a 32-bit integer column holds (PostgreSQL's INTEGER)
+from .domain.inputs import MAX_ID  # noqa: E402  (re-exported for the URL converter)
 
 
 def get_by_id(model, ident):

@@ -25,13 +25,18 @@ def error_response(status: int, code: str, message: str, details=None):
     return render_template("error.html", status=status, message=message), status
 
 
+def http_error_response(exc: HTTPException):
+    """Answer an HTTP error in the client's format, keeping its Allow header on a 405."""
+    code = (exc.name or "error").lower().replace(" ", "_")
+    body, status = error_response(exc.code or 500, code, exc.description or exc.name)
+    allow = [value for name, value in exc.get_headers() if name == "Allow"]
+    return body, status, {"Allow": allow[0]} if allow else {}
+
+
 def register(app: Flask) -> None:
     """Install the handlers for HTTP errors and unexpected exceptions."""
 
-    @app.errorhandler(HTTPException)
-    def handle_http(exc: HTTPException):
-        code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 500, code, exc.description or exc.name)
+    app.errorhandler(HTTPException)(http_error_response)
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

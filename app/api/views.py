@@ -17,7 +17,7 @@ from ..access import (
 from ..comparisons import comparison, comparison_text, ensure_stored
 from ..domain.survey import validate_answers
 from ..domain.vocabulary import CHALLENGE_KEYS
-from ..errors import error_response
+from ..errors import http_error_response
 from ..extensions import csrf, db
 from ..models import (
     Assignment,
@@ -64,10 +64,7 @@ def _api_error(exc: ApiError):
     ), exc.status
 
 
-@bp.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
-    code = (exc.name or "error").lower().replace(" ", "_")
-    return error_response(exc.code or 500, code, exc.description or exc.name)
+bp.errorhandler(HTTPException)(http_error_response)
 
 
 PUBLIC = {"api.openapi_json", "api.docs"}

@@ -24,6 +24,7 @@ from ..comparisons import (
     freshness,
 )
 from ..domain.compare import degradations, movers
+from ..domain.inputs import csv_row, parse_id
 from ..domain.vocabulary import CHALLENGE_SHORT, CHALLENGE_TITLES
 from ..extensions import db
 from ..models import Team, TeamMember
@@ -68,7 +69,7 @@ def _selection(summary: dict, allowed: set[int] | None) -> tuple[list[int], str,
     if allowed is not None:
         teams = [t for t in teams if t[0] in allowed]
     unit = request.args.get("unit", "")
-    ids = {int(v) for v in request.args.getlist("team") if v.isdigit()}
+    ids = {i for i in map(parse_id, request.args.getlist("team")) if i is not None}
     chosen = [t[0] for t in teams if (t[2] == unit if unit else t[0] in ids)]
     if not chosen and allowed is not None:
         chosen = [t[0] for t in teams]  # a lead always sees their own teams
@@ -179,20 +180,22 @@ def compare_csv(slug):
         for key in KEYS:
             quart = summary["quartiles"][key] or [None, None]
             writer.writerow(
-                [
-                    cycle.name,
-                    row["team"],
-                    row["business_unit"],
-                    row["respondents"],
-                    row["low_confidence"],
-                    key,
-                ]
-                + [
-                    _fmt(row["scores"][key]),
-                    _fmt(row["percentiles"][key]),
-                    _fmt(row["change"][key]),
-                ]
-                + [_fmt(summary["median"][key]), _fmt(quart[0]), _fmt(quart[1])]
+                csv_row(
+                    [
+                        cycle.name,
+                        row["team"],
+                        row["business_unit"],
+                        row["respondents"],
+                        row["low_confidence"],
+                        key,
+                    ]
+                    + [
+                        _fmt(row["scores"][key]),
+                        _fmt(row["percentiles"][key]),
+                        _fmt(row["change"][key]),
+                    ]
+                    + [_fmt(summary["median"][key]), _fmt(quart[0]), _fmt(quart[1])]
+                )
             )
     response = make_response(out.getvalue())
     response.headers["Content-Type"] = "text/csv; charset=utf-8"

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..access import get_org_or_404, get_team_or_404, is_org_admin, is_team_lead
 from ..auth.forms import EmptyForm
+from ..domain.inputs import parse_id
 from ..domain.roadmap import PHASE_TITLES, PHASE_WINDOWS, STATUSES
 from ..domain.vocabulary import CHALLENGE_KEYS, ROLES
 from ..extensions import db
@@ -187,7 +188,7 @@ def ownership(slug, team_id):
         holders = {}
         for role in ROLES:
             raw = request.form.get(f"holder-{role}", "")
-            user_id = int(raw) if raw.isdigit() else None
+            user_id = parse_id(raw)
             holders[role] = (user_id, request.form.get(f"name-{role}", ""))
         try:
             operations.save_ownership(

@@ -21,6 +21,7 @@ from ..access import (
 from ..auth.forms import EmptyForm
 from ..curricula import latest_versions, module_of, render_body
 from ..dbutil import get_by_id
+from ..domain.inputs import parse_id, parse_index
 from ..domain.training import COMPLETED
 from ..extensions import db
 from ..models import (
@@ -120,8 +121,9 @@ def _render_module(key: str) -> str:
         .order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc())
     ).all()
     shown = None
-    if request.args.get("attempt", "").isdigit():
-        shown = next((a for a in attempts if a.id == int(request.args["attempt"])), None)
+    attempt_id = parse_id(request.args.get("attempt"))
+    if attempt_id is not None:
+        shown = next((a for a in attempts if a.id == attempt_id), None)
     all_latest = latest_versions()
     prerequisites = [
         (k, module_of(all_latest[k]).title if k in all_latest else k) for k in body.prerequisites
@@ -201,11 +203,11 @@ def save_steps(slug, key):
     """Save which checklist steps are ticked, with evidence; answers JSON to the page's script."""
     get_org_or_404(slug)
     version = _posted_version(key)
-    ticked = {int(v) for v in request.form.getlist("step") if v.isdigit()}
+    ticked = {i for i in map(parse_index, request.form.getlist("step")) if i is not None}
     evidence = {
         int(name.split("-", 1)[1]): value
         for name, value in request.form.items()
-        if name.startswith("evidence-") and name.split("-", 1)[1].isdigit()
+        if name.startswith("evidence-") and parse_index(name.split("-", 1)[1]) is not None
     }
     try:
         status = operations.save_steps(current_user, version, ticked, evidence)
@@ -234,7 +236,7 @@ def take_quiz(slug, key):
     answers = {}
     for index in range(len(module.quiz)):
         raw = request.form.get(f"q{index}", "")
-        answers[index] = int(raw) if raw.isdigit() else None
+        answers[index] = parse_index(raw)
     try:
         graded, status = operations.record_attempt(current_user, version, answers)
     except operations.TrainingError as exc:
@@ -331,7 +333,7 @@ def _assign_from_form(team) -> None:
             members = db.session.scalars(
                 sa.select(TeamMember.user_id).where(TeamMember.team_id == team.id)
             ).all()
-            user_ids = members if who == "team" else ([int(who)] if who.isdigit() else [])
+            user_ids = members if who == "team" else ([parse_id(who)] if parse_id(who) else [])
             due_raw = request.form.get("due", "").strip()
             try:
                 due = datetime.strptime(due_raw, "%Y-%m-%d") if due_raw else None
