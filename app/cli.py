@@ -16,6 +16,7 @@ from flask.cli import AppGroup
 from . import questionnaires
 from .comparisons import rebuild_stale
 from .domain.inputs import csv_row
+from .domain.passwords import password_problem
 from .domain.response_import import RowsRejected
 from .domain.vocabulary import CHALLENGE_KEYS
 from .domain.yamlsource import SourceError
@@ -106,6 +107,9 @@ def user_create(email, name, password, org_slug, role):
     if role and not org_slug:
         fail("--role needs --org.")
     org = org_by_slug(org_slug) if org_slug else None
+    problem = password_problem(password, email, name) if password is not None else None
+    if problem:
+        fail(f"--password is refused: {problem}")
     try:
         user, one_time = org_ops.create_user(email, name, password)
         if org:

@@ -1,6 +1,7 @@
 """Default configuration; instance/config.py and ASCENT_* environment variables override it."""
 
 import os
+from datetime import timedelta
 
 DEFAULTS = {
     "SECRET_KEY": None,
@@ -11,6 +12,8 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_DURATION": timedelta(days=14),  # weeks, not Flask-Login's year
     "QUESTIONNAIRE_DIR": None,
     "CURRICULA_DIR": None,
     # The job queue: "sqlite" (instance/queue.db), "redis" (when REDIS_URL is set) or

@@ -49,6 +49,22 @@ class User(UserMixin, db.Model):
         """Return True when password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
+    session_token = None  # the signed-in session this object was loaded for (not a column)
+
+    def get_id(self) -> str:
+        """Return what the session and remember cookies keep: the person and their session."""
+        return f"{self.id}:{self.session_token or ''}"  # no token: a cookie that loads nobody
+
+
+class UserSession(db.Model):
+    """A signed-in session (browser cookie or remember cookie): revoked, it stops working."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
 
 class Membership(db.Model):
     """A person's role in an org: admin, executive or member."""

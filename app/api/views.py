@@ -82,6 +82,12 @@ def authenticate():
             "unauthorized",
             "Send a valid personal access token: Authorization: Bearer <token>.",
         )
+    if user.must_change_password:
+        raise ApiError(
+            403,
+            "password_change_required",
+            "This account still has a one-time password: sign in and choose your own first.",
+        )
     g._login_user = user
     return None
 

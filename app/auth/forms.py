@@ -4,8 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-MIN_PASSWORD = 10
-
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired()])
@@ -20,7 +18,7 @@ class ChangePasswordForm(FlaskForm):
         "New password",
         validators=[
             DataRequired(),
-            Length(min=MIN_PASSWORD, message="Use at least 10 characters."),
+            Length(max=200, message="Use at most 200 characters."),
         ],
     )
     confirm = PasswordField(

@@ -4,19 +4,43 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
 from ..access import user_orgs
+from ..domain.passwords import password_problem
 from ..extensions import db, login_manager
 from ..models import User
-from . import bp
+from . import bp, sessions
 from .forms import ChangePasswordForm, EmptyForm, LoginForm
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Return the signed-in user by id."""
-    return db.session.get(User, int(user_id))
+def load_user(session_id: str) -> User | None:
+    """Return the signed-in person when their session is live (revoked sessions sign out)."""
+    return sessions.load(session_id)
+
+
+@bp.before_app_request
+def require_own_password():
+    """Let a person on a one-time password do nothing but choose their own."""
+    if not (current_user.is_authenticated and current_user.must_change_password):
+        return None
+    if request.endpoint in OPEN_ON_ONE_TIME_PASSWORD or request.path.startswith("/api/"):
+        return None
+    if request.method == "GET":
+        flash("Choose your own password first: the one-time password only opens this page.", "info")
+    return redirect(url_for("auth.change_password"))
+
+
+# What a person on a one-time password may still reach (the API refuses them by itself).
+OPEN_ON_ONE_TIME_PASSWORD = {
+    "auth.change_password",
+    "auth.logout",
+    "auth.login",
+    "static",
+    "bootstrap.static",
+    "healthz",
+}
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -53,7 +77,8 @@ def login():
         if user is None or not user.check_password(form.password.data):
             flash("That email and password do not match an account.", "danger")
             return render_template("auth/login.html", form=form), 401
-        login_user(user, remember=form.remember.data)
+        sessions.sign_in(user, remember=form.remember.data)
+        db.session.commit()
         if user.must_change_password:
             flash("Please choose your own password now.", "info")
             return redirect(url_for("auth.change_password"))
@@ -66,7 +91,8 @@ def login():
 def logout():
     """Sign out."""
     if EmptyForm().validate_on_submit():
-        logout_user()
+        sessions.sign_out(current_user)
+        db.session.commit()
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
 
@@ -77,13 +103,21 @@ def change_password():
     """Change the signed-in person's password."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
+        problem = password_problem(form.new.data, current_user.email, current_user.name)
         if not current_user.check_password(form.current.data):
             form.current.errors.append("This is not your current password.")
+        elif problem or form.new.data == form.current.data:
+            form.new.errors.append(problem or "Choose a password you have not used here.")
         else:
             current_user.set_password(form.new.data)
             current_user.must_change_password = False
+            ended = sessions.revoke(current_user.id, keep=sessions.current_row(current_user))
             db.session.commit()
-            flash("Your password is changed.", "success")
+            flash(
+                "Your password is changed"
+                + (f"; {ended} other session(s) were signed out." if ended else "."),
+                "success",
+            )
             return redirect(url_for("auth.index"))
     return render_template("auth/password.html", form=form)
 

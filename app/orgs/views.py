@@ -121,6 +121,25 @@ def admin_set_role(slug, user_id):
     return redirect(url_for("orgs.admin_people", slug=slug))
 
 
+@bp.route("/admin/people/<int:user_id>/signout", methods=["POST"])
+def admin_sign_out_everywhere(slug, user_id):
+    """End every session of a person of the org: browsers and remember cookies alike."""
+    from ..auth import sessions
+
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    membership = db.session.scalar(
+        sa.select(Membership).where(Membership.org_id == org.id, Membership.user_id == user_id)
+    )
+    if membership is None:
+        return render_template("error.html", status=404, message="No such person here."), 404
+    if EmptyForm().validate_on_submit():
+        ended = sessions.revoke(membership.user_id)
+        db.session.commit()
+        flash(f"{membership.user.name} is signed out everywhere ({ended} session(s)).", "success")
+    return redirect(url_for("orgs.admin_people", slug=slug))
+
+
 @bp.route("/admin/teams", methods=["GET", "POST"])
 def admin_teams(slug):
     """List teams by business unit and create a new team."""

@@ -1,5 +1,8 @@
 """Signing in and out, changing a password, and CSRF protection."""
 
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
 import pytest
 
 from app import create_app
@@ -63,7 +66,12 @@ def test_change_password(client, world, login):
     short = client.post(
         "/account/password", data={"current": PASSWORD, "new": "short", "confirm": "short"}
     )
-    assert "at least 10 characters" in short.get_data(as_text=True)
+    assert "at least 12 characters" in short.get_data(as_text=True)
+    common = client.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": "123456789012", "confirm": "123456789012"},
+    )
+    assert "too easy to guess" in common.get_data(as_text=True)
     ok = client.post(
         "/account/password",
         data={
@@ -87,6 +95,97 @@ def test_one_time_password_must_be_changed_at_first_sign_in(client, world, login
     db.session.commit()
     response = login("bob@acme.test")
     assert response.headers["Location"].endswith("/account/password")
+    # Nothing else opens until a new password is chosen: pages, tokens, the API.
+    for path in ("/o/acme/", "/account/tokens", "/o/acme/survey/"):
+        assert client.get(path).headers["Location"].endswith("/account/password"), path
+    assert client.post("/account/tokens", data={"name": "x"}).status_code == 302
+    from app.api.auth import create_token
+
+    _, token = create_token(user, "before")
+    db.session.commit()
+    api = client.get("/api/v1/orgs", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 403 and api.get_json()["error"]["code"] == "password_change_required"
+    client.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": "quiet river lantern", "confirm": "quiet river lantern"},
+    )
+    assert client.get("/o/acme/").status_code == 200
+
+
+@pytest.fixture
+def elsewhere(database_url, tmp_path):
+    """Return clients of a second app instance on the same database: another browser.
+
+    Its requests get their own app context (the test's own context is shared by the
+    `client` fixture's requests, and with it Flask-Login's cached user).
+    """
+    other = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "QUEUE": "immediate",
+        }
+    )
+    other.instance_path = str(tmp_path)
+    yield other.test_client
+    with other.app_context():
+        db.engine.dispose()
+
+
+def _cookies(test_client) -> dict:
+    return {c.key: c.value for c in test_client._cookies.values()}
+
+
+def test_logout_ends_the_session_on_the_server(world, elsewhere):
+    browser = elsewhere()
+    browser.post("/login", data={"email": "alice@acme.test", "password": PASSWORD, "remember": "y"})
+    assert browser.get("/o/acme/").status_code == 200
+    stolen = _cookies(browser)
+    assert {"session", "remember_token"} <= set(stolen)
+    browser.post("/logout")
+    for names in (["session"], ["remember_token"], ["session", "remember_token"]):
+        replay = elsewhere()
+        for name in names:
+            replay.set_cookie(name, stolen[name])
+        assert replay.get("/o/acme/").status_code == 302, names  # to the sign-in page
+
+
+def test_a_password_change_ends_the_other_sessions(world, elsewhere):
+    other = elsewhere()
+    other.post("/login", data={"email": "alice@acme.test", "password": PASSWORD, "remember": "y"})
+    assert other.get("/o/acme/").status_code == 200
+    mine = elsewhere()
+    mine.post("/login", data={"email": "alice@acme.test", "password": PASSWORD})
+    mine.post(
+        "/account/password",
+        data={"current": PASSWORD, "new": "quiet river lantern", "confirm": "quiet river lantern"},
+    )
+    assert mine.get("/o/acme/").status_code == 200  # the one that changed it stays
+    assert other.get("/o/acme/").status_code == 302
+
+
+def test_an_admin_signs_a_person_out_everywhere(world, elsewhere):
+    alice = elsewhere()
+    alice.post("/login", data={"email": "alice@acme.test", "password": PASSWORD})
+    assert alice.get("/o/acme/").status_code == 200
+    admin = elsewhere()
+    admin.post("/login", data={"email": "admin@acme.test", "password": PASSWORD})
+    done = admin.post(f"/o/acme/admin/people/{world['alice'].id}/signout", follow_redirects=True)
+    assert "Alice is signed out everywhere (1 session(s))" in done.get_data(as_text=True)
+    assert alice.get("/o/acme/").status_code == 302
+
+
+def test_the_remember_cookie_lasts_weeks_not_a_year(client, world):
+    response = client.post(
+        "/login", data={"email": "alice@acme.test", "password": PASSWORD, "remember": "y"}
+    )
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if "remember_token" in c)
+    expires = parsedate_to_datetime(cookie.split("Expires=")[1].split(";")[0])
+    days = (expires - datetime.now(UTC)).days
+    assert 13 <= days <= 14
 
 
 def test_passwords_are_stored_hashed(world):

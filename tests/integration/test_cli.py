@@ -70,6 +70,9 @@ def test_org_user_and_cycle_commands(runner):
         args=["user", "create", "bo@acme.test", "--name", "Bo", "--password", "long-enough-pw"]
     )
     assert "One-time" not in with_password.output
+    weak = runner.invoke(args=["user", "create", "cy@acme.test", "--name", "Cy", "--password", "x"])
+    assert weak.exit_code == 1 and "at least 12 characters" in weak.output
+    assert db.session.scalar(sa.select(User).where(User.email == "cy@acme.test")) is None
     missing = runner.invoke(
         args=["cycle", "open", "--org", "acme", "2026-Q4", "--questionnaire", "ai-scaling"]
     )
