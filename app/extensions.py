@@ -2,6 +2,8 @@
 
 import sqlalchemy as sa
 from flask_bootstrap import Bootstrap5
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -28,3 +30,6 @@ login_manager.login_view = "auth.login"
 login_manager.login_message_category = "info"
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
+# Throttles sign-in and token use; memory by default, Redis when ASCENT_REDIS_URL is set so
+# every host counts together.
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True)

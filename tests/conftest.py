@@ -97,8 +97,10 @@ def app(database_url, tmp_path):
 def forget_process_caches() -> None:
     """Empty the per-process caches: the next test reuses ids in an emptied database."""
     from app import comparisons, pagecache, questionnaires
+    from app.extensions import limiter
     from app.reports import dashboard
 
+    limiter.reset()  # attempts counted in one test must not throttle the next
     for cache in (
         comparisons._parsed,
         pagecache._pages,

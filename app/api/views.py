@@ -18,7 +18,7 @@ from ..comparisons import comparison, comparison_text, ensure_stored
 from ..domain.survey import validate_answers
 from ..domain.vocabulary import CHALLENGE_KEYS
 from ..errors import http_error_response
-from ..extensions import csrf, db
+from ..extensions import csrf, db, limiter
 from ..models import (
     Assignment,
     Cycle,
@@ -66,6 +66,12 @@ def _api_error(exc: ApiError):
 
 bp.errorhandler(HTTPException)(http_error_response)
 
+
+limiter.limit(
+    "60 per minute",
+    deduct_when=lambda response: response.status_code == 401,
+    error_message="Too many requests with a wrong token from this address; wait a minute.",
+)(bp)
 
 PUBLIC = {"api.openapi_json", "api.docs"}
 

@@ -1,14 +1,16 @@
 """Views of sign in, sign out and password change."""
 
+import secrets
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..access import user_orgs
 from ..domain.passwords import password_problem
-from ..extensions import db, login_manager
+from ..extensions import db, limiter, login_manager
 from ..models import User
 from . import bp, sessions
 from .forms import ChangePasswordForm, EmptyForm, LoginForm
@@ -64,7 +66,30 @@ def index():
     return render_template("auth/choose_org.html", orgs=orgs)
 
 
+def _account_key() -> str:
+    """Return the throttling key of the account a sign-in attempt names."""
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code == 401
+
+
+THROTTLED = (
+    "Too many failed sign-ins for this account or from this address. "
+    "Wait a few minutes and try again, or ask an admin to reset your password."
+)
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("30 per 15 minutes", methods=["POST"], deduct_when=_failed, error_message=THROTTLED)
+@limiter.limit(
+    "8 per 15 minutes",
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=THROTTLED,
+)
 def login():
     """Sign in with email and password."""
     if current_user.is_authenticated:
@@ -74,6 +99,8 @@ def login():
         user = db.session.scalar(
             sa.select(User).where(User.email == form.email.data.strip().lower())
         )
+        if user is None:
+            _spend_a_hash_check(form.password.data)  # the same work for an unknown email
         if user is None or not user.check_password(form.password.data):
             flash("That email and password do not match an account.", "danger")
             return render_template("auth/login.html", form=form), 401
@@ -84,6 +111,18 @@ def login():
             return redirect(url_for("auth.change_password"))
         return redirect(_safe_next(request.args.get("next")) or url_for("auth.index"))
     return render_template("auth/login.html", form=form)
+
+
+def _spend_a_hash_check(password: str) -> None:
+    """Check a password against a throwaway hash, as long as checking a real one takes."""
+    global _THROWAWAY
+    if _THROWAWAY is None:
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        _THROWAWAY = generate_password_hash(secrets.token_hex(16), method=method)
+    check_password_hash(_THROWAWAY, password)
+
+
+_THROWAWAY: str | None = None
 
 
 @bp.route("/logout", methods=["POST"])

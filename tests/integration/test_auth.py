@@ -209,3 +209,47 @@ def test_post_without_csrf_token_is_refused(database_url, world, tmp_path):
     assert "CSRF" in response.get_data(as_text=True)
     with app.app_context():
         db.engine.dispose()
+
+
+def test_failed_sign_ins_are_throttled_per_account_with_retry_after(client, world):
+    for _ in range(8):
+        wrong = client.post("/login", data={"email": "alice@acme.test", "password": "nope"})
+        assert wrong.status_code == 401
+    blocked = client.post("/login", data={"email": "alice@acme.test", "password": PASSWORD})
+    assert blocked.status_code == 429  # even the right password waits
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert "Too many failed sign-ins" in blocked.get_data(as_text=True)
+    # Another account from the same address is not locked out by Alice's attempts.
+    assert (
+        client.post("/login", data={"email": "bob@acme.test", "password": PASSWORD}).status_code
+        == 302
+    )
+
+
+def test_unknown_and_known_emails_cost_the_same_hash_check(client, world, monkeypatch):
+    import app.auth.views as views
+    import app.models as models
+
+    checks = []
+    for module in (views, models):
+        original = module.check_password_hash
+        monkeypatch.setattr(
+            module,
+            "check_password_hash",
+            lambda hashed, password, original=original: (
+                checks.append(1) or original(hashed, password)
+            ),
+        )
+    client.post("/login", data={"email": "nobody@acme.test", "password": "guess"})
+    client.post("/login", data={"email": "alice@acme.test", "password": "guess"})
+    assert len(checks) == 2  # one password hash checked for each, whether or not the email exists
+
+
+def test_wrong_tokens_are_throttled_per_address(client, world):
+    for _ in range(60):
+        assert (
+            client.get("/api/v1/orgs", headers={"Authorization": "Bearer nope"}).status_code == 401
+        )
+    blocked = client.get("/api/v1/orgs", headers={"Authorization": "Bearer nope"})
+    assert blocked.status_code == 429 and blocked.get_json()["error"]["code"]
+    assert "Retry-After" in blocked.headers
