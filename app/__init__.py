@@ -26,6 +26,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_prefixed_env("ASCENT")
     else:
         app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"] and not app.config["SQLALCHEMY_DATABASE_URI"].startswith(
+        "sqlite"
+    ):
+        raise RuntimeError(
+            "Set ASCENT_SECRET_KEY (the same long random value on every host) before running "
+            "Ascent on a server database: a key made per host breaks sign-ins and forms "
+            "between hosts. For example: export ASCENT_SECRET_KEY=$(python3 -c "
+            "'import secrets; print(secrets.token_hex(32))')"
+        )
     app.config["SECRET_KEY"] = app.config["SECRET_KEY"] or _instance_secret(app.instance_path)
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A server may drop idle connections; a file database has none to drop.

@@ -116,6 +116,15 @@ def _resolve(cycle: Cycle, rows: list[ImportRow], create_missing: bool, file: st
             name = row.respondent.split("@")[0].replace(".", " ").title()
             user = users[row.respondent] = org_ops.create_user(row.respondent, name, None)[0]
             created["people_created"] += 1
+            in_org.add(user.id)
+            org_ops.set_org_role(org, user, "member")
+        elif user.id not in in_org:
+            # An account of another org is never joined silently, nor shown.
+            problems.append(
+                f"{file}:{row.line}: {row.respondent} has an account outside {org.slug}; "
+                "it is not added by an import"
+            )
+            continue
         if user.id not in in_org:
             org_ops.set_org_role(org, user, "member")
             in_org.add(user.id)

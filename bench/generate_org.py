@@ -6,6 +6,7 @@ Prints how long each part took. The org's slug is 'bench'; people's password is 
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
@@ -169,6 +170,7 @@ def main() -> None:
     """Migrate the database in DATABASE_URL and generate the org."""
     teams = int(sys.argv[1]) if len(sys.argv) > 1 else 500
     cycles = int(sys.argv[2]) if len(sys.argv) > 2 else 8
+    os.environ.setdefault("ASCENT_SECRET_KEY", "bench-secret")  # a server database needs one
     app = create_app()
     with app.app_context():
         upgrade()

@@ -138,6 +138,7 @@ def query_counts(app, exec_token: str, compare_path: str) -> dict[str, int]:
 
 def main(seconds: int = 8) -> None:
     """Run the whole benchmark and print its figures."""
+    os.environ.setdefault("ASCENT_SECRET_KEY", "bench-secret")  # a server database needs one
     app = create_app()
     with app.app_context():
         executive = db.session.scalar(sa.select(User).where(User.email == "exec@bench.example"))

@@ -91,6 +91,8 @@ def create_team(org: Org, name: str, business_unit: str) -> Team:
     name = name.strip()
     if not name:
         raise AdminError("A team needs a name.")
+    if len(name) > 200 or len(business_unit.strip()) > 200:
+        raise AdminError("A team name and a business unit have at most 200 characters each.")
     if db.session.scalar(sa.select(Team.id).where(Team.org_id == org.id, Team.name == name)):
         raise AdminError(f"A team called {name} exists already.")
     team = Team(org_id=org.id, name=name, business_unit=business_unit.strip())

@@ -55,9 +55,21 @@ def admin_people(slug):
         existing = db.session.scalar(
             sa.select(User).where(User.email == form.email.data.strip().lower())
         )
+        in_org = existing is not None and db.session.scalar(
+            sa.select(Membership.id).where(
+                Membership.org_id == org.id, Membership.user_id == existing.id
+            )
+        )
         try:
             if existing is None:
                 user, password = operations.create_user(form.email.data, form.name.data, None)
+            elif not in_org:
+                # Never show who holds the email, never join them without asking.
+                raise operations.AdminError(
+                    "This email belongs to an account outside this organisation. It was not "
+                    "added: the person must accept an invitation to join (invitations come "
+                    "with email in a later release); until then, ask them to contact you."
+                )
             else:
                 user, password = existing, None
             operations.set_org_role(org, user, form.role.data)
@@ -72,7 +84,7 @@ def admin_people(slug):
                     "success",
                 )
             else:
-                flash(f"{user.name} already had an account and is now in {org.name}.", "success")
+                flash(f"{user.name} is in {org.name} already; their role is saved.", "success")
             return redirect(url_for("orgs.admin_people", slug=slug))
     people = db.session.execute(
         sa.select(User, Membership.role)

@@ -72,6 +72,10 @@ def save_profile(
     name = name.strip()
     if not name:
         raise PlanError("A target profile needs a name.")
+    if len(name) > 120 or len(description.strip()) > 300:
+        raise PlanError(
+            "A profile name has at most 120 characters and its description at most 300."
+        )
     clash = db.session.scalar(
         sa.select(TargetProfile.id).where(
             TargetProfile.org_id == org_id, TargetProfile.name == name

@@ -183,3 +183,41 @@ def test_another_orgs_data_is_404(client, world, login, make_org, make_user, mak
     ]:
         assert client.get(path).status_code == 404, path
     assert "Secret Models" not in client.get("/o/acme/teams/").get_data(as_text=True)
+
+
+def test_an_account_of_another_org_is_neither_shown_nor_joined(client, world, login, make_org):
+    from app.orgs import operations as ops
+
+    other = make_org("globex", "Globex")
+    ada, _ = ops.create_user("ada@globex-corp.com", "Ada Lovelace", None)
+    ops.set_org_role(other, ada, "admin")
+    db.session.commit()
+    login("admin@acme.test")
+    page = client.post(
+        "/o/acme/admin/people",
+        data={"email": "ada@globex-corp.com", "name": "Typed Name", "role": "member"},
+    ).get_data(as_text=True)
+    assert "outside this organisation" in page and "Ada Lovelace" not in page
+    assert 'value="Typed Name"' in page  # what the admin typed is kept
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Membership).where(Membership.user_id == ada.id)
+        )
+        == 1
+    )
+
+
+def test_names_longer_than_their_columns_are_refused_with_a_message(client, world, login):
+    login("admin@acme.test")
+    long_profile = client.post(
+        "/o/acme/admin/profiles",
+        data={"name": "p" * 121, "description": "x"},
+        follow_redirects=True,
+    )
+    assert long_profile.status_code < 500
+    assert "at most 120 characters" in long_profile.get_data(as_text=True)
+    long_team = client.post(
+        "/o/acme/admin/teams", data={"name": "t" * 201, "business_unit": "X"}, follow_redirects=True
+    )
+    assert long_team.status_code < 500
+    assert db.session.scalar(sa.select(Team).where(Team.name == "t" * 201)) is None

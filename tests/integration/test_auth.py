@@ -253,3 +253,10 @@ def test_wrong_tokens_are_throttled_per_address(client, world):
     blocked = client.get("/api/v1/orgs", headers={"Authorization": "Bearer nope"})
     assert blocked.status_code == 429 and blocked.get_json()["error"]["code"]
     assert "Retry-After" in blocked.headers
+
+
+def test_a_server_database_without_a_secret_key_refuses_to_start(tmp_path):
+    with pytest.raises(RuntimeError, match="Set ASCENT_SECRET_KEY"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://root@127.0.0.1/none"})
+    # The embedded default keeps making its own key in instance/, as before.
+    assert create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/a.db"}).secret_key

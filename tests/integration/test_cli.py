@@ -257,3 +257,25 @@ def _overall(runner, cycle):
         for r in csv.DictReader(io.StringIO(output))
         if r["challenge"] == "overall"
     }
+
+
+def test_an_import_never_joins_an_account_of_another_org(runner, world, tmp_path, make_org):
+    from app.orgs import operations as ops
+
+    other = make_org("globex", "Globex")
+    ops.set_org_role(other, ops.create_user("ada@globex.test", "Ada", None)[0], "member")
+    db.session.commit()
+    file = write_csv(tmp_path / "x.csv", ["Claims Triage,ada@globex.test,data.contracts,2,"])
+    result = runner.invoke(
+        args=[
+            "responses",
+            "import",
+            "--org",
+            "acme",
+            "--cycle",
+            "2026-Q4",
+            "--create-missing",
+            file,
+        ]
+    )
+    assert result.exit_code == 1 and "has an account outside acme" in result.output
