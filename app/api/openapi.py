@@ -244,7 +244,12 @@ def spec() -> dict:
                 },
                 "actions": {"type": "array", "items": _ref("Action")},
                 "closed": {"type": "array", "items": _ref("Action")},
-            }
+                "note": {
+                    "type": "string",
+                    "description": "Present when the team has no responses in the cycle.",
+                },
+            },
+            required=["team", "cycle", "challenges", "actions", "closed"],
         ),
         "Ownership": _obj(
             {

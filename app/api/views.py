@@ -30,7 +30,7 @@ from ..models import (
     TeamScoreRow,
 )
 from ..questionnaires import questionnaire_of
-from ..reports.queries import org_cycles
+from ..reports.queries import chosen_cycle, org_cycles
 from ..roadmap import operations as plan_ops
 from ..roadmap.queries import (
     ownership_of,
@@ -286,14 +286,16 @@ def cycle_comparison(slug, cycle_name):
 
 @bp.get("/orgs/<slug>/teams/<int:team_id>/roadmap")
 def roadmap(slug, team_id):
-    """Return the team's roadmap in a cycle (?cycle=NAME, default the newest)."""
+    """Return the team's roadmap in a cycle (?cycle=NAME, default the latest with responses)."""
     found = get_org_or_404(slug)
     team = get_team_or_404(found, team_id)
     cycles_ = org_cycles(found)
     if not cycles_:
         raise ApiError(404, "not_found", "The org has no cycle yet.")
     cycle = (
-        get_cycle_or_404(found, request.args["cycle"]) if request.args.get("cycle") else cycles_[0]
+        get_cycle_or_404(found, request.args["cycle"])
+        if request.args.get("cycle")
+        else chosen_cycle(found, cycles_, None)  # the latest cycle with responses
     )
     return jsonify(roadmap_document(team, cycle, plan_teams(cycle, [team])[team.id]))
 

@@ -185,7 +185,19 @@ ACTION_FIELDS = (
 
 
 def roadmap_document(team: Team, cycle: Cycle, plan: TeamPlan) -> dict:
-    """Return a team's roadmap as plain data: ranked challenges, placed actions, closed ones."""
+    """Return a team's roadmap as plain data: ranked challenges, placed actions, closed ones.
+
+    Without a submitted response there is nothing to plan from: no invented gaps or actions.
+    """
+    if not plan.score.respondents:
+        return {
+            "team": team.name,
+            "cycle": cycle.name,
+            "challenges": [],
+            "actions": [],
+            "closed": [],
+            "note": f"No responses yet in {cycle.name}: there are no scores to plan from.",
+        }
     actions = [
         {
             "question": a.question_id,

@@ -317,3 +317,17 @@ def test_openapi_document_and_reference_page(client):
     )
     page = client.get("/api/v1/docs").get_data(as_text=True)
     assert "/orgs/{slug}/cycles/{cycle_name}/comparison" in page and "Bearer" in page
+
+
+def test_an_empty_cycle_has_no_invented_roadmap(client, world):
+    from app.api.auth import create_token
+    from app.extensions import db
+
+    _, token = create_token(world["lead"], "t")
+    db.session.commit()
+    document = client.get(
+        f"/api/v1/orgs/acme/teams/{world['team'].id}/roadmap",
+        headers={"Authorization": f"Bearer {token}"},
+    ).get_json()
+    assert document["actions"] == [] and document["challenges"] == []
+    assert "No responses yet in 2026-Q4" in document["note"]

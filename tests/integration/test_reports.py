@@ -147,3 +147,12 @@ def test_report_count_of_not_applicable(client, scored, login):
     login("exec@acme.test")
     page = report(client, scored["team"].id).get_data(as_text=True)
     assert "1 N/A" in page
+
+
+def test_the_team_report_links_its_print_view_and_pdf(client, scored, login):
+    login("lead@acme.test")
+    team_id = scored["team"].id
+    page = report(client, team_id).get_data(as_text=True)
+    for path in (f"/o/acme/teams/{team_id}/print", f"/o/acme/teams/{team_id}/report.pdf"):
+        assert f'href="{path}?cycle=2026-Q4"' in page
+        assert client.get(f"{path}?cycle=2026-Q4").status_code == 200
