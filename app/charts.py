@@ -22,7 +22,10 @@ STYLE_VERSION = 6
 
 TEAM_COLOUR = "#1f5fa8"
 TARGET_COLOUR = "#b45309"
-PALETTE = ("#1f5fa8", "#b45309", "#0f766e", "#7c3aed", "#be123c", "#4d7c0f", "#0369a1", "#a16207")
+# Okabe and Ito's colour-blind-safe set (yellow darkened to read on white), one per challenge;
+# each line also has its own marker, so no series is told apart by colour alone.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#9A7D0A", "#6B7280")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LEVEL_COLOURS = ("#f4b6b2", "#f8cf9c", "#f3e39a", "#a9dbb3", "#6fbf87")
 
 
@@ -154,15 +157,17 @@ def _draw_lines(labels, series, title, chart_id, ylabel="score (0–4)"):
     figure.set_label(title)
     axes = figure.add_subplot()
     xs = list(range(len(labels)))
+    shown = []
     for index, item in enumerate(series):
         points = [(x, v) for x, v in zip(xs, item["values"], strict=True) if v is not None]
         if not points:
             continue
+        shown += [p[1] for p in points]
         bold = item.get("bold")
         axes.plot(
             [p[0] for p in points],
             [p[1] for p in points],
-            marker="o",
+            marker="o" if bold else MARKERS[index % len(MARKERS)],
             markersize=4 if not bold else 6,
             linewidth=3 if bold else 1.4,
             color="#111827" if bold else PALETTE[index % len(PALETTE)],
@@ -170,7 +175,9 @@ def _draw_lines(labels, series, title, chart_id, ylabel="score (0–4)"):
             label=item["name"],
         )
     axes.set_xticks(xs, labels, fontsize=9)
-    axes.set_ylim(0, 4)
+    # Lines that share a narrow band are spread over the height; the axis says the range.
+    low, high = (min(shown), max(shown)) if shown else (0, 4)
+    axes.set_ylim(max(0, low - 0.3), min(4, high + 0.3) if high - low > 0.2 else min(4, low + 1))
     axes.set_ylabel(ylabel, fontsize=9)
     if axes.get_lines():  # no line when no cycle has a score yet
         axes.legend(fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
