@@ -13,14 +13,24 @@ from .models import Cycle, Membership, Org, Team, TeamMember
 
 def get_org_or_404(slug: str) -> Org:
     """Return the org when the signed-in user belongs to it; remember their membership in g."""
+    leads = (
+        sa.select(TeamMember.id)
+        .join(Team, Team.id == TeamMember.team_id)
+        .where(
+            Team.org_id == Org.id,
+            TeamMember.user_id == current_user.id,
+            TeamMember.role == "lead",
+        )
+        .exists()
+    )
     row = db.session.execute(
-        sa.select(Org, Membership)
+        sa.select(Org, Membership, leads)
         .join(Membership, Membership.org_id == Org.id)
         .where(Org.slug == slug, Membership.user_id == current_user.id)
     ).first()
     if row is None:
         abort(404)
-    g.org, g.membership = row
+    g.org, g.membership, g.leads_a_team = row
     return row[0]
 
 

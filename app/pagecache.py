@@ -29,7 +29,12 @@ def cached_page(kind: str, stamp: tuple, render: Callable[[], str]) -> str:
         return render()
     generate_csrf()
     membership = g.get("membership")
-    viewer = (current_user.get_id(), current_user.name, membership.role if membership else None)
+    viewer = (
+        current_user.get_id(),
+        current_user.name,
+        membership.role if membership else None,
+        g.get("leads_a_team"),
+    )
     key = (kind, viewer, session.get("csrf_token"), request.full_path, stamp)
     with _lock:
         html = _pages.get(key)

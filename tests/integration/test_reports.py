@@ -156,3 +156,15 @@ def test_the_team_report_links_its_print_view_and_pdf(client, scored, login):
     for path in (f"/o/acme/teams/{team_id}/print", f"/o/acme/teams/{team_id}/report.pdf"):
         assert f'href="{path}?cycle=2026-Q4"' in page
         assert client.get(f"{path}?cycle=2026-Q4").status_code == 200
+
+
+def test_a_lead_is_called_a_lead_and_reaches_compare_and_trends(client, scored, login):
+    login("lead@acme.test")
+    page = client.get("/o/acme/").get_data(as_text=True)
+    assert "Lee Lead · team lead" in page
+    assert 'href="/o/acme/compare"' in page and 'href="/o/acme/trends"' in page
+    assert client.get("/o/acme/trends").status_code == 200
+    client.post("/logout")
+    login("alice@acme.test")
+    member = client.get("/o/acme/").get_data(as_text=True)
+    assert "Alice · member" in member and 'href="/o/acme/compare"' not in member
