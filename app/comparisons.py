@@ -454,14 +454,12 @@ class Freshness:
 
 def freshness(cycle: Cycle) -> Freshness:
     """Return the version, build time and pending requests of a cycle's read model (one query)."""
-    pending = sa.select(
-        sa.func.count(ReadModelRequest.id), sa.func.min(ReadModelRequest.requested_at)
-    ).where(ReadModelRequest.cycle_id == cycle.id)
+    requests = ReadModelRequest.cycle_id == cycle.id
     query = sa.select(
         CycleComparison.version,
         CycleComparison.updated_at,
-        pending.with_only_columns(sa.func.count(ReadModelRequest.id)).scalar_subquery(),
-        pending.with_only_columns(sa.func.min(ReadModelRequest.requested_at)).scalar_subquery(),
+        sa.select(sa.func.count(ReadModelRequest.id)).where(requests).scalar_subquery(),
+        sa.select(sa.func.min(ReadModelRequest.requested_at)).where(requests).scalar_subquery(),
     ).where(CycleComparison.cycle_id == cycle.id)
     row = db.session.execute(query).one_or_none()
     if row is None or not row[0]:

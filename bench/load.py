@@ -70,6 +70,11 @@ def serve(port: int, extra_env: dict[str, str]) -> subprocess.Popen:
 
 def wrk(url: str, seconds: int, headers: dict[str, str]) -> float:
     """Run wrk -t2 -c16 and return requests per second."""
+    return wrk_figures(url, seconds, headers)[0]
+
+
+def wrk_figures(url: str, seconds: int, headers: dict[str, str]) -> tuple[float, float, float]:
+    """Run wrk -t2 -c16; return requests per second, p50 and p99 latency in ms."""
     command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
@@ -77,7 +82,13 @@ def wrk(url: str, seconds: int, headers: dict[str, str]) -> float:
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
         raise SystemExit(f"{url}: {errors.group(1)} failed responses\n{output}")
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+    def percentile(label: str) -> float:
+        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output).groups()
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    return rps, percentile("50"), percentile("99")
 
 
 def session_cookie(base: str, email: str, password: str) -> str:

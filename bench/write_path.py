@@ -47,30 +47,11 @@ from app.models import (
     User,
 )
 from app.questionnaires import model_of
-from bench.load import HOST, free_port, serve, session_cookie
+from bench.load import HOST, free_port, serve, session_cookie, wrk_figures
 
 ORG, CYCLE = "bench", "C8"
 ROOT = Path(__file__).resolve().parent.parent
 RESPONDENTS = 64
-
-
-def wrk(url: str, seconds: int, headers: dict[str, str]) -> tuple[float, float, float]:
-    """Run wrk -t2 -c16; return requests per second, p50 and p99 latency in ms."""
-    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency"]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
-    if "Non-2xx or 3xx responses" in output:
-        raise SystemExit(f"{url}: failed responses\n{output}")
-    import re
-
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-
-    def percentile(label):
-        value, unit = re.search(rf"{label}%\s+([\d.]+)(us|ms|s)", output).groups()
-        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-    return rps, percentile("50"), percentile("99")
 
 
 def put(base: str, token: str, team_id: int, answers: dict, submit: bool) -> tuple[float, int]:
@@ -188,7 +169,7 @@ def main(seconds: int = 8, instances: int = 1) -> None:
     bases = [f"http://{HOST}:{port}" for port in ports]
     base = bases[0]
     try:
-        floor, floor50, floor99 = wrk(f"{base}/healthz", seconds, {})
+        floor, floor50, floor99 = wrk_figures(f"{base}/healthz", seconds, {})
         print(f"{instances} x gunicorn -w 2 and one worker; floor /healthz {floor:.0f} req/s")
         rng = random.Random(7)
         alone = []
@@ -260,11 +241,11 @@ def main(seconds: int = 8, instances: int = 1) -> None:
             ),
             ("compare page", compare_path, {"Cookie": exec_cookie}),
         ]
-        floor, _, _ = wrk(f"{base}/healthz", seconds, {})
+        floor, _, _ = wrk_figures(f"{base}/healthz", seconds, {})
         print(f"floor again {floor:.0f} req/s")
         for label, path, headers in reads:
-            wrk(base + path, 2, headers)  # warm the per-process caches
-            rps, p50, p99 = wrk(base + path, seconds, headers)
+            wrk_figures(base + path, 2, headers)  # warm the per-process caches
+            rps, p50, p99 = wrk_figures(base + path, seconds, headers)
             print(
                 f"{label:15} {rps:8.0f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
                 f"1/{floor / rps:.1f} of the floor"

@@ -68,21 +68,25 @@ def _migrate(url: str) -> None:
         db.engine.dispose()
 
 
+def app_config(database_url: str, **extra) -> dict:
+    """Return the configuration of a test app on database_url."""
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "WTF_CSRF_ENABLED": False,
+        # A cheap hash keeps tests fast; production uses scrypt.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Background tasks run in the thread that commits: a test sees rebuilt read models.
+        "QUEUE": "immediate",
+        **extra,
+    }
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
     """Return an app on the session's database, emptied after the test."""
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "WTF_CSRF_ENABLED": False,
-            # A cheap hash keeps tests fast; production uses scrypt.
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            # Background tasks run in the thread that commits: a test sees rebuilt read models.
-            "QUEUE": "immediate",
-        }
-    )
+    app = create_app(app_config(database_url))
     app.instance_path = str(tmp_path)
     with app.app_context():
         yield app

@@ -111,17 +111,23 @@ def _teams_by_person(org) -> dict[int, list[tuple[str, str]]]:
     return result
 
 
+def _membership_or_404(org, user_id: int) -> Membership:
+    """Return a person's membership of the org, or answer 404."""
+    membership = db.session.scalar(
+        sa.select(Membership).where(Membership.org_id == org.id, Membership.user_id == user_id)
+    )
+    if membership is None:
+        abort(404, "No such person here.")
+    return membership
+
+
 @bp.route("/admin/people/<int:user_id>/role", methods=["POST"])
 def admin_set_role(slug, user_id):
     """Change a person's role in the org."""
     org = get_org_or_404(slug)
     require_org_role("admin")
     form = RoleForm()
-    membership = db.session.scalar(
-        sa.select(Membership).where(Membership.org_id == org.id, Membership.user_id == user_id)
-    )
-    if membership is None:
-        return render_template("error.html", status=404, message="No such person here."), 404
+    membership = _membership_or_404(org, user_id)
     if form.validate_on_submit():
         try:
             operations.set_org_role(org, membership.user, form.role.data)
@@ -140,11 +146,7 @@ def admin_sign_out_everywhere(slug, user_id):
 
     org = get_org_or_404(slug)
     require_org_role("admin")
-    membership = db.session.scalar(
-        sa.select(Membership).where(Membership.org_id == org.id, Membership.user_id == user_id)
-    )
-    if membership is None:
-        return render_template("error.html", status=404, message="No such person here."), 404
+    membership = _membership_or_404(org, user_id)
     if EmptyForm().validate_on_submit():
         ended = sessions.revoke(membership.user_id)
         db.session.commit()

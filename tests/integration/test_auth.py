@@ -8,7 +8,7 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.models import User
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, app_config
 
 
 def test_sign_in_lands_on_the_org_home(client, world, login):
@@ -119,16 +119,7 @@ def elsewhere(database_url, tmp_path):
     Its requests get their own app context (the test's own context is shared by the
     `client` fixture's requests, and with it Flask-Login's cached user).
     """
-    other = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "WTF_CSRF_ENABLED": False,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "QUEUE": "immediate",
-        }
-    )
+    other = create_app(app_config(database_url))
     other.instance_path = str(tmp_path)
     yield other.test_client
     with other.app_context():

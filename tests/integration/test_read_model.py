@@ -26,21 +26,13 @@ from app import create_app
 from app.comparisons import build_documents, rebuild
 from app.extensions import db
 from app.models import CycleComparison, ReadModelRequest, Response
-from tests.conftest import PASSWORD, ROOT
+from tests.conftest import PASSWORD, ROOT, app_config
 
 BASE = "/o/acme/survey/2026-Q4"
 
 
 def _app(database_url, tmp_path, **extra):
-    config = {
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "TESTING": True,
-        "SECRET_KEY": "test",
-        "WTF_CSRF_ENABLED": False,
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "QUEUE": "immediate",
-    }
-    app = create_app(config | extra)
+    app = create_app(app_config(database_url, **extra))
     app.instance_path = str(tmp_path)
     return app
 
