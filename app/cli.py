@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from . import questionnaires
+from . import audit, questionnaires
 from .comparisons import rebuild_stale
 from .domain.inputs import csv_row
 from .domain.passwords import password_problem
+from .domain.privacy import is_suppressed
 from .domain.response_import import RowsRejected
 from .domain.vocabulary import CHALLENGE_KEYS
 from .domain.yamlsource import SourceError
@@ -28,7 +29,7 @@ from .roadmap import operations as plan_ops
 from .scores import score_teams
 
 questionnaire_cli = AppGroup("questionnaire", help="Validate and import questionnaire files.")
-org_cli = AppGroup("org", help="Create organisations.")
+org_cli = AppGroup("org", help="Create organisations and change their settings.")
 user_cli = AppGroup("user", help="Create people.")
 cycle_cli = AppGroup("cycle", help="Open and close assessment cycles.")
 responses_cli = AppGroup("responses", help="Import responses collected elsewhere.")
@@ -169,7 +170,7 @@ def cycle_close(org_slug, name):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def responses_import(org_slug, cycle_name, create_missing, file):
     """Import submitted responses from CSV (team,respondent,question,level,comment); all or nothing."""
-    from .imports import import_responses
+    from .imports import import_responses, record_import
 
     cycle = cycle_by_name(org_by_slug(org_slug), cycle_name)
     text = Path(file).read_text(encoding="utf-8-sig")
@@ -178,6 +179,7 @@ def responses_import(org_slug, cycle_name, create_missing, file):
     except RowsRejected as exc:
         db.session.rollback()
         fail("Nothing was imported:\n" + "\n".join(exc.problems))
+    record_import(cycle, Path(file).name, counts)
     db.session.commit()
     rebuild_stale(cycle.org_id)  # a script that imports and then reads sees the new numbers
     click.echo(
@@ -201,8 +203,17 @@ def _number(value: float | None) -> str:
 @click.option("--org", "org_slug", required=True)
 @click.option("--cycle", "cycle_name", required=True)
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv")
-def scores_export(org_slug, cycle_name, fmt):
-    """Print each team's score per challenge and overall, unrounded."""
+@click.option(
+    "--include-small-teams",
+    is_flag=True,
+    help="Also print the scores of teams below the org's minimum of respondents.",
+)
+def scores_export(org_slug, cycle_name, fmt, include_small_teams):
+    """Print each team's score per challenge and overall, unrounded.
+
+    Teams below the org's minimum of respondents get empty scores, as in every other
+    export, unless --include-small-teams is given.
+    """
     org = org_by_slug(org_slug)
     cycle = cycle_by_name(org, cycle_name)
     teams = db.session.scalars(
@@ -212,6 +223,10 @@ def scores_export(org_slug, cycle_name, fmt):
     rows = []
     for team in teams:
         score = scores[team.id]
+        if not include_small_teams and is_suppressed(score.respondents, org.min_respondents):
+            for key in [*score.challenges, "overall"]:
+                rows.append([team.name, key, None, None, None, score.respondents])
+            continue
         for key, cs in score.challenges.items():
             rows.append([team.name, key, cs.score, cs.disagreement, cs.coverage, score.respondents])
         rows.append([team.name, "overall", score.overall, None, None, score.respondents])
@@ -506,7 +521,10 @@ def token_create(email, name):
     user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
     if user is None:
         fail(f"No person with the email {email}.")
-    _, token = create_token(user, name)
+    row, token = create_token(user, name)
+    audit.record_for_person(
+        user, "token.created", f"Created the API token {row.name} ({row.prefix}…) for {user.name}"
+    )
     db.session.commit()
     click.echo(token)
 
@@ -525,6 +543,10 @@ def register(app: Flask) -> None:
     ):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
+    from .privacy_cli import audit_cli, person_cli
+
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(person_cli)
     from .queue_cli import readmodels_cli, worker_command
 
     app.cli.add_command(worker_command)

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from .dbutil import insert_for, upsert
 from .domain.compare import TeamFigures, compare
+from .domain.privacy import suppression_note
 from .domain.scoring import score_team, summarize_questions
 from .domain.vocabulary import CHALLENGE_KEYS
 from .extensions import db
@@ -386,6 +387,7 @@ def comparison_document(cycle, before, teams, current, previous) -> dict:
         KEYS,
         [current[t.id].figures(t.id) for t in teams if t.id in current],
         {t: row.figures(t) for t, row in previous.items()},
+        min_respondents=cycle.org.min_respondents,
     )
     names = {t.id: t for t in teams}
     return {
@@ -398,6 +400,10 @@ def comparison_document(cycle, before, teams, current, previous) -> dict:
                 "business_unit": names[row["team_id"]].business_unit,
                 "respondents": row["respondents"],
                 "low_confidence": row["low_confidence"],
+                "suppressed": row["suppressed"],
+                "suppressed_reason": (
+                    suppression_note(cycle.org.min_respondents) if row["suppressed"] else None
+                ),
                 **{k: _rounded(row[k]) for k in ("scores", "percentiles", "change")},
             }
             for row in result.teams

@@ -6,6 +6,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
+from . import audit
 from .comparisons import store_team_scores
 from .dbutil import upsert
 from .domain.response_import import ImportRow, RowsRejected, parse_rows
@@ -132,3 +133,14 @@ def _resolve(cycle: Cycle, rows: list[ImportRow], create_missing: bool, file: st
             org_ops.put_in_team(team, user, "member")
             members.add((team.id, user.id))
     return teams, users, created, problems
+
+
+def record_import(cycle: Cycle, file_name: str, counts: dict[str, int]) -> None:
+    """Add the import of a file into a cycle to the audit trail."""
+    audit.record(
+        cycle.org_id,
+        "cycle.import",
+        f"Imported {counts['answers']} answers from {file_name} into {cycle.name}",
+        target=("cycle", cycle.name),
+        after={"file": file_name, **counts},
+    )

@@ -22,10 +22,18 @@ def utcnow() -> datetime:
 
 
 class Org(db.Model):
+    """An organisation, with its privacy and retention settings."""
+
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Outside a team, its scores show only from this many respondents (1 turns it off).
+    min_respondents: Mapped[int] = mapped_column(default=3, server_default="3")
+    # Whether a team lead sees who wrote each comment (anonymous by default).
+    comment_authors: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Audit entries older than this many days are deleted by the worker (0 keeps them all).
+    audit_retention_days: Mapped[int] = mapped_column(default=730, server_default="730")
 
     teams: Mapped[list[Team]] = relationship(back_populates="org", order_by="Team.name")
 
@@ -149,6 +157,8 @@ class Cycle(db.Model):
     questionnaire_id: Mapped[int] = mapped_column(sa.ForeignKey("questionnaire_version.id"))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # Each team's targets as they were when the cycle closed: {team id: {challenge: level}}.
+    frozen_targets: Mapped[dict | None] = mapped_column(sa.JSON)
 
     org: Mapped[Org] = relationship()
     questionnaire: Mapped[QuestionnaireVersion] = relationship()
@@ -424,3 +434,24 @@ class ComparisonTeamRow(db.Model):
         sa.ForeignKey("team.id", ondelete="CASCADE"), primary_key=True
     )
     row: Mapped[str] = mapped_column(sa.Text)
+
+
+class AuditEntry(db.Model):
+    """One change to an org's data: who, when, what, on which object, before and after.
+
+    Entries are only ever added; nothing in the app edits them, and only the retention
+    sweep deletes them.
+    """
+
+    __table_args__ = (sa.Index("ix_audit_entry_org_at", "org_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(sa.String(200))  # a name, or "command line"
+    kind: Mapped[str] = mapped_column(sa.String(60), index=True)
+    object_type: Mapped[str] = mapped_column(sa.String(40), default="")
+    object_id: Mapped[str] = mapped_column(sa.String(120), default="")
+    summary: Mapped[str] = mapped_column(sa.String(500), default="")
+    before: Mapped[dict | None] = mapped_column(sa.JSON)
+    after: Mapped[dict | None] = mapped_column(sa.JSON)

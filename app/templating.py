@@ -1,5 +1,6 @@
 """Template filters and globals shared by every page."""
 
+import json
 from datetime import UTC, datetime
 
 from flask import Flask, g
@@ -26,11 +27,21 @@ def percent(value) -> str:
     return "–" if value is None else f"{value * 100:.0f}%"
 
 
+def audit_value(value) -> str:
+    """Return an audit entry's value in words: empty as a dash, lists and maps as JSON."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def register(app: Flask) -> None:
     """Install the filters and globals."""
     app.add_template_filter(one_decimal, "score")
     app.add_template_filter(percent, "percent")
     app.add_template_filter(stage_name, "stage")
+    app.add_template_filter(audit_value, "audit_value")
     app.add_template_filter(lambda key: CHALLENGE_TITLES.get(key, key), "challenge_title")
     app.add_template_filter(lambda key: ROLE_TITLES.get(key, key or "–"), "role_title")
     app.add_template_global(is_team_lead, "is_team_lead")

@@ -15,6 +15,20 @@ def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+SUPPRESSED = {
+    "suppressed": {
+        "type": "boolean",
+        "description": "True when the team has fewer respondents than the org's minimum: "
+        "its scores are null for anyone outside the team.",
+    },
+    "suppressed_reason": {
+        "type": "string",
+        "nullable": True,
+        "example": "fewer than 3 respondents",
+    },
+}
+
+
 def _obj(properties: dict, required: list[str] | None = None, extra: bool = True) -> dict:
     schema = {
         "type": "object",
@@ -168,6 +182,7 @@ def spec() -> dict:
                             "cycle": {"type": "string"},
                             "respondents": {"type": "integer"},
                             "scores": _by_key(_ref("ScoreEntry")),
+                            **SUPPRESSED,
                         }
                     ),
                 },
@@ -180,6 +195,7 @@ def spec() -> dict:
                 "business_unit": {"type": "string"},
                 "respondents": {"type": "integer", "minimum": 0},
                 "low_confidence": {"type": "boolean"},
+                **SUPPRESSED,
                 "scores": _by_key(NUMBER_OR_NULL),
                 "percentiles": _by_key(
                     {"type": "number", "minimum": 0, "maximum": 100, "nullable": True}
@@ -246,8 +262,10 @@ def spec() -> dict:
                 "closed": {"type": "array", "items": _ref("Action")},
                 "note": {
                     "type": "string",
-                    "description": "Present when the team has no responses in the cycle.",
+                    "description": "Present when the team has no responses in the cycle, or its "
+                    "scores are hidden.",
                 },
+                **SUPPRESSED,
             },
             required=["team", "cycle", "challenges", "actions", "closed"],
         ),

@@ -29,6 +29,8 @@ from ..models import (
     TeamMember,
     TeamScoreRow,
 )
+from ..privacy import hides_team, reveal_own_comparison
+from ..privacy import note as privacy_note
 from ..questionnaires import questionnaire_of
 from ..reports.queries import chosen_cycle, org_cycles
 from ..roadmap import operations as plan_ops
@@ -238,14 +240,23 @@ def team_scores(slug, team_id):
             "disagreement": row.disagreement,
             "coverage": row.coverage,
         }
-    result = [
-        {
-            "cycle": c.name,
-            "respondents": by_cycle.get(c.id, {}).get("respondents", 0),
-            "scores": by_cycle.get(c.id, {}).get("scores", {}),
-        }
-        for c in chosen
-    ]
+    result = []
+    for c in chosen:
+        entry = by_cycle.get(c.id, {})
+        respondents = entry.get("respondents", 0)
+        hidden = hides_team(found, c, team, respondents)
+        scores = entry.get("scores", {})
+        if hidden:
+            scores = {k: dict.fromkeys(v, None) for k, v in scores.items()}
+        result.append(
+            {
+                "cycle": c.name,
+                "respondents": respondents,
+                "scores": scores,
+                "suppressed": hidden,
+                "suppressed_reason": privacy_note(found) if hidden else None,
+            }
+        )
     return jsonify({"team": team.name, "team_id": team.id, "cycles": result})
 
 
@@ -280,7 +291,9 @@ def cycle_comparison(slug, cycle_name):
     if not led:
         raise ApiError(403, "forbidden", "The comparison is for executives, admins and team leads.")
     document = dict(comparison(cycle))
-    document["teams"] = [t for t in document["teams"] if t["team_id"] in led]
+    document["teams"] = reveal_own_comparison(
+        g.org, cycle, [t for t in document["teams"] if t["team_id"] in led]
+    )
     return jsonify(document)
 
 
@@ -297,6 +310,20 @@ def roadmap(slug, team_id):
         if request.args.get("cycle")
         else chosen_cycle(found, cycles_, None)  # the latest cycle with responses
     )
+    if hides_team(found, cycle, team):
+        return jsonify(
+            {
+                "team": team.name,
+                "cycle": cycle.name,
+                "suppressed": True,
+                "suppressed_reason": privacy_note(found),
+                "challenges": [],
+                "actions": [],
+                "closed": [],
+                "note": "The roadmap follows from the team's scores, which are shown outside "
+                "the team only from the org's minimum number of respondents.",
+            }
+        )
     return jsonify(roadmap_document(team, cycle, plan_teams(cycle, [team])[team.id]))
 
 

@@ -8,6 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user, login_required
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import audit
 from ..access import user_orgs
 from ..domain.passwords import password_problem
 from ..extensions import db, limiter, login_manager
@@ -102,15 +103,33 @@ def login():
         if user is None:
             _spend_a_hash_check(form.password.data)  # the same work for an unknown email
         if user is None or not user.check_password(form.password.data):
+            _record_failed_sign_in(user, form.email.data)
             flash("That email and password do not match an account.", "danger")
             return render_template("auth/login.html", form=form), 401
         sessions.sign_in(user, remember=form.remember.data)
+        audit.record_for_person(user, "signin.succeeded", f"{user.name} signed in", actor=user)
         db.session.commit()
         if user.must_change_password:
             flash("Please choose your own password now.", "info")
             return redirect(url_for("auth.change_password"))
         return redirect(_safe_next(request.args.get("next")) or url_for("auth.index"))
     return render_template("auth/login.html", form=form)
+
+
+def _record_failed_sign_in(user: User | None, email: str) -> None:
+    """Keep a failed sign-in in the audit trail of the person's orgs (or of no org)."""
+    address = request.remote_addr or "unknown address"
+    label = f"someone at {address}"[:200]
+    if user is None:
+        shown = email.strip().lower()[:120]
+        audit.record(
+            None, "signin.failed", f"Failed sign-in for unknown {shown}", actor_label=label
+        )
+    else:
+        audit.record_for_person(
+            user, "signin.failed", f"Failed sign-in as {user.email}", actor_label=label
+        )
+    db.session.commit()
 
 
 def _spend_a_hash_check(password: str) -> None:
@@ -151,6 +170,9 @@ def change_password():
             current_user.set_password(form.new.data)
             current_user.must_change_password = False
             ended = sessions.revoke(current_user.id, keep=sessions.current_row(current_user))
+            audit.record_for_person(
+                current_user, "person.password", f"{current_user.name} changed their password"
+            )
             db.session.commit()
             flash(
                 "Your password is changed"
@@ -172,11 +194,20 @@ def tokens():
     new_token = None
     if form.validate_on_submit():
         if request.form.get("action") == "revoke":
-            if revoke_token(current_user, request.form.get("token_id", type=int) or 0):
+            token_id = request.form.get("token_id", type=int) or 0
+            if revoke_token(current_user, token_id):
+                audit.record_for_person(
+                    current_user, "token.revoked", f"{current_user.name} revoked token {token_id}"
+                )
                 db.session.commit()
                 flash("Token revoked: it no longer works.", "success")
             return redirect(url_for("auth.tokens"))
-        _, new_token = create_token(current_user, request.form.get("name", ""))
+        row, new_token = create_token(current_user, request.form.get("name", ""))
+        audit.record_for_person(
+            current_user,
+            "token.created",
+            f"{current_user.name} created the API token {row.name} ({row.prefix}…)",
+        )
         db.session.commit()
     rows = db.session.scalars(
         sa.select(ApiToken)
@@ -184,3 +215,12 @@ def tokens():
         .order_by(ApiToken.created_at.desc())
     ).all()
     return render_template("auth/tokens.html", form=form, tokens=rows, new_token=new_token)
+
+
+@bp.route("/account/data.json")
+@login_required
+def my_data():
+    """Download everything Ascent holds about the signed-in person."""
+    from ..orgs.privacy_views import data_download
+
+    return data_download(current_user)

@@ -28,6 +28,7 @@ from ..domain.inputs import csv_row, parse_id
 from ..domain.vocabulary import CHALLENGE_SHORT, CHALLENGE_TITLES
 from ..extensions import db
 from ..models import Team, TeamMember
+from ..privacy import my_team_ids, reveal_own_comparison
 from ..reports.queries import chosen_cycle, org_cycles
 from . import bp
 from .queries import stored_history
@@ -112,9 +113,13 @@ def compare_page(slug):
             return html
     summary = comparison_summary(cycle, state.version)
     chosen_ids, unit, ids = _selection(summary, allowed)
-    chosen = comparison_rows(cycle, chosen_ids)
+    chosen = reveal_own_comparison(org, cycle, comparison_rows(cycle, chosen_ids))
     labels = [CHALLENGE_TITLES[k] for k in KEYS if k != "overall"]
-    series = [(r["team"], [r["scores"][k] for k in KEYS if k != "overall"]) for r in chosen[:8]]
+    series = [
+        (r["team"], [r["scores"][k] for k in KEYS if k != "overall"])
+        for r in chosen[:8]
+        if not r.get("suppressed")
+    ]
     series.append(("Org median", [summary["median"][k] for k in KEYS if k != "overall"]))
     radar = svg.radar(
         labels, series, f"Radar chart of the chosen teams against the org median, {cycle.name}"
@@ -157,7 +162,9 @@ def compare_csv(slug):
     if cycle is None:
         abort(404, "There is no cycle to compare yet.")
     summary = comparison_summary(cycle)
-    chosen = comparison_rows(cycle, _selection(summary, allowed)[0])
+    chosen = reveal_own_comparison(
+        org, cycle, comparison_rows(cycle, _selection(summary, allowed)[0])
+    )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(
@@ -222,7 +229,9 @@ def heatmap(slug):
     state = freshness(cycle)
     document = comparison(cycle)
     unit = request.args.get("unit", "")
-    rows = [r for r in document["teams"] if not unit or r["business_unit"] == unit]
+    rows = reveal_own_comparison(
+        org, cycle, [r for r in document["teams"] if not unit or r["business_unit"] == unit]
+    )
     sort = request.args.get("sort", "team")
     descending = request.args.get("dir", "asc" if sort == "team" else "desc") == "desc"
     if sort in KEYS:
@@ -260,7 +269,7 @@ def trends(slug):
     if not cycles:
         return render_template("compare/trends.html", cycles=[])
     ensure_stored(cycles)
-    history = stored_history(cycles)
+    history = stored_history(cycles, org.min_respondents, my_team_ids(org))
     teams = db.session.scalars(
         db.select(Team).where(Team.org_id == org.id).order_by(Team.name)
     ).all()

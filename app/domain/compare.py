@@ -7,6 +7,8 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .privacy import is_suppressed
+
 LOW_CONFIDENCE_RESPONDENTS = 3
 DEGRADATION_DROP = 0.5
 
@@ -66,8 +68,13 @@ def compare(
     keys: Sequence[str],
     current: Sequence[TeamFigures],
     previous: Mapping[int, TeamFigures] | None = None,
+    min_respondents: int = 1,
 ) -> Comparison:
-    """Compare teams in a cycle; change is against the same team's previous cycle."""
+    """Compare teams in a cycle; change is against the same team's previous cycle.
+
+    A team below min_respondents still counts in the median and quartiles, but its row
+    carries no scores, percentile ranks or change (`suppressed` is True).
+    """
     previous = previous or {}
     columns = {k: [t.scores.get(k) for t in current if t.scores.get(k) is not None] for k in keys}
     stats = {k: quartiles(v) if v else None for k, v in columns.items()}
@@ -86,7 +93,20 @@ def compare(
             "change": {k: _change(team, before, k) for k in keys},
             "low_confidence": team.respondents < LOW_CONFIDENCE_RESPONDENTS
             or any(team.disagreements.values()),
+            "suppressed": False,
         }
+        if is_suppressed(team.respondents, min_respondents) or (
+            before is not None and is_suppressed(before.respondents, min_respondents)
+        ):
+            # A change against a hidden cycle would give its score away.
+            row["change"] = dict.fromkeys(keys)
+        if is_suppressed(team.respondents, min_respondents):
+            row.update(
+                scores=dict.fromkeys(keys),
+                percentiles=dict.fromkeys(keys),
+                low_confidence=False,
+                suppressed=True,
+            )
         teams.append(row)
     return Comparison(
         keys=tuple(keys),

@@ -7,6 +7,7 @@ import secrets
 
 import sqlalchemy as sa
 
+from .. import audit
 from ..comparisons import request_org_rebuild, request_rebuild, touch_teams
 from ..extensions import db
 from ..models import (
@@ -39,6 +40,7 @@ def create_org(slug: str, name: str) -> Org:
     org = Org(slug=slug, name=name.strip() or slug)
     db.session.add(org)
     db.session.flush()
+    audit.record(org, "settings.org_created", f"Created the org {org.name}", target=("org", slug))
     return org
 
 
@@ -69,6 +71,7 @@ def set_org_role(org: Org, user: User, role: str) -> Membership:
     membership = db.session.scalar(
         sa.select(Membership).where(Membership.org_id == org.id, Membership.user_id == user.id)
     )
+    before = membership.role if membership else None
     if membership is None:
         membership = Membership(org_id=org.id, user_id=user.id, role=role)
         db.session.add(membership)
@@ -77,6 +80,15 @@ def set_org_role(org: Org, user: User, role: str) -> Membership:
             raise AdminError("An organisation needs at least one admin.")
         membership.role = role
     db.session.flush()
+    if before != role:
+        audit.record(
+            org,
+            "person.role" if before else "person.added",
+            f"{user.name} is {role}" if before else f"Added {user.name} as {role}",
+            target=("person", user.id),
+            before={"role": before} if before else None,
+            after={"role": role, "email": user.email},
+        )
     return membership
 
 
@@ -98,6 +110,13 @@ def create_team(org: Org, name: str, business_unit: str) -> Team:
     team = Team(org_id=org.id, name=name, business_unit=business_unit.strip())
     db.session.add(team)
     db.session.flush()
+    audit.record(
+        org,
+        "team.created",
+        f"Created the team {team.name}",
+        target=("team", team.id),
+        after={"name": team.name, "business_unit": team.business_unit},
+    )
     request_org_rebuild(org.id)
     return team
 
@@ -116,21 +135,40 @@ def put_in_team(team: Team, user: User, role: str) -> TeamMember:
     member = db.session.scalar(
         sa.select(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user.id)
     )
+    before = member.role if member else None
     if member is None:
         member = TeamMember(team_id=team.id, user_id=user.id, role=role)
         db.session.add(member)
     else:
         member.role = role
     db.session.flush()
+    if before != role:
+        audit.record(
+            team.org_id,
+            "team.member",
+            f"{user.name} is {role} of {team.name}",
+            target=("team", team.id),
+            before={"person": user.id, "team_role": before} if before else None,
+            after={"person": user.id, "team_role": role},
+        )
     touch_teams([team.id])
     return member
 
 
 def remove_from_team(team: Team, user_id: int) -> None:
     """Take a person out of a team; their past responses stay."""
-    db.session.execute(
+    result = db.session.execute(
         sa.delete(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user_id)
     )
+    if result.rowcount:
+        name = db.session.scalar(sa.select(User.name).where(User.id == user_id))
+        audit.record(
+            team.org_id,
+            "team.member_removed",
+            f"Took {name} out of {team.name}",
+            target=("team", team.id),
+            before={"person": user_id},
+        )
     touch_teams([team.id])
 
 
@@ -146,6 +184,13 @@ def open_cycle(org: Org, name: str, questionnaire: QuestionnaireVersion) -> Cycl
     cycle = Cycle(org_id=org.id, name=name, questionnaire_id=questionnaire.id, opened_at=utcnow())
     db.session.add(cycle)
     db.session.flush()
+    audit.record(
+        org,
+        "cycle.opened",
+        f"Opened the cycle {name}",
+        target=("cycle", name),
+        after={"questionnaire": questionnaire.key, "version": questionnaire.version},
+    )
     request_rebuild([cycle.id])
     return cycle
 
@@ -174,8 +219,15 @@ def reopen_cycle(cycle: Cycle) -> bool:
     if cycle.closed_at is None:
         return False
     _refuse_second_open(cycle.org_id, cycle.questionnaire.key, cycle.name)
-    cycle.closed_at = None
+    closed_at, cycle.closed_at, cycle.frozen_targets = cycle.closed_at, None, None
     db.session.flush()
+    audit.record(
+        cycle.org_id,
+        "cycle.reopened",
+        f"Reopened the cycle {cycle.name}",
+        target=("cycle", cycle.name),
+        before={"closed_at": closed_at},
+    )
     return True
 
 
@@ -184,5 +236,21 @@ def close_cycle(cycle: Cycle) -> bool:
     if cycle.closed_at is not None:
         return False
     cycle.closed_at = utcnow()
+    cycle.frozen_targets = _current_targets(cycle.org_id)
     db.session.flush()
+    audit.record(
+        cycle.org_id,
+        "cycle.closed",
+        f"Closed the cycle {cycle.name}",
+        target=("cycle", cycle.name),
+        after={"closed_at": cycle.closed_at},
+    )
     return True
+
+
+def _current_targets(org_id: int) -> dict[str, dict[str, int]]:
+    """Return every team's targets now, as a closed cycle keeps them: {team id: {challenge: level}}."""
+    from ..roadmap.queries import targets_for
+
+    teams = db.session.scalars(sa.select(Team).where(Team.org_id == org_id)).all()
+    return {str(team_id): dict(levels) for team_id, levels in targets_for(teams).items()}

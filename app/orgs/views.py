@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from .. import audit
 from ..access import get_cycle_or_404, get_org_or_404, get_team_or_404, require_org_role
 from ..auth.forms import EmptyForm
 from ..dbutil import get_by_id
@@ -20,6 +21,7 @@ from ..models import (
     TeamMember,
     User,
 )
+from ..privacy import reveal_own_rows
 from ..reports.queries import latest_cycle, org_overview, org_teams
 from ..roadmap.operations import PlanError, save_profile
 from ..survey.queries import my_surveys
@@ -39,7 +41,7 @@ def home(slug):
     """Show the person's surveys, their teams and, for executives, every team's standing."""
     org = get_org_or_404(slug)
     cycle = latest_cycle(org)
-    overview = org_overview(org, cycle) if cycle else []
+    overview = reveal_own_rows(org, cycle, org_overview(org, cycle)) if cycle else []
     return render_template(
         "orgs/home.html", surveys=my_surveys(org, current_user), cycle=cycle, overview=overview
     )
@@ -149,6 +151,12 @@ def admin_sign_out_everywhere(slug, user_id):
     membership = _membership_or_404(org, user_id)
     if EmptyForm().validate_on_submit():
         ended = sessions.revoke(membership.user_id)
+        audit.record(
+            org,
+            "person.signed_out",
+            f"Signed {membership.user.name} out everywhere ({ended} session(s))",
+            target=("person", membership.user_id),
+        )
         db.session.commit()
         flash(f"{membership.user.name} is signed out everywhere ({ended} session(s)).", "success")
     return redirect(url_for("orgs.admin_people", slug=slug))

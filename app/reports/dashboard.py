@@ -26,12 +26,13 @@ from ..comparisons import (
     trend_points,
 )
 from ..domain.compare import degradations
+from ..domain.privacy import is_suppressed
 from ..domain.roadmap import Roadmap, plan_roadmap
 from ..domain.vocabulary import CHALLENGE_KEYS, LEVEL_NAMES
 from ..extensions import db
 from ..models import Cycle, Org, Team
 from ..questionnaires import model_of
-from ..roadmap.queries import ownership_of, statuses_for, targets_for
+from ..roadmap.queries import ownership_of, statuses_for, targets_in
 
 
 class TeamRow(NamedTuple):
@@ -43,6 +44,7 @@ class TeamRow(NamedTuple):
     respondents: int
     overall: float | None
     scores: dict
+    suppressed: bool = False
 
 
 class FindingRow(NamedTuple):
@@ -61,6 +63,12 @@ class CommonAction:
     challenge: str
     text: str
     teams: list[str] = field(default_factory=list)
+    hidden: int = 0  # teams below the respondent minimum, counted but not named
+
+    @property
+    def count(self) -> int:
+        """Return how many teams' roadmaps hold the action."""
+        return len(self.teams) + self.hidden
 
 
 @dataclass
@@ -145,7 +153,7 @@ def dashboard_document(
     teams = db.session.scalars(
         sa.select(Team).where(Team.org_id == cycle.org_id).order_by(Team.business_unit, Team.name)
     ).all()
-    targets = targets_for(teams)
+    targets = targets_in(cycle, teams)
     statuses = statuses_for([t.id for t in teams])
     roadmaps = {}
     for team in teams:
@@ -171,13 +179,16 @@ def dashboard_document(
     for value in scored:
         stage_counts[min(int(value), 4)] += 1
     ownership = ownership_of(teams, questionnaire)
+    minimum = cycle.org.min_respondents
+    hidden = {t for t, row in current.items() if is_suppressed(row.respondents, minimum)}
+    hidden |= {t for t, row in previous.items() if is_suppressed(row.respondents, minimum)}
     found = degradations(
-        {t: row.scores for t, row in previous.items() if row.respondents},
-        {t: row.scores for t, row in current.items() if row.respondents},
+        {t: row.scores for t, row in previous.items() if row.respondents and t not in hidden},
+        {t: row.scores for t, row in current.items() if row.respondents and t not in hidden},
         CHALLENGE_KEYS,
     )
     return {
-        "teams": [_team_row(t, current.get(t.id)) for t in teams],
+        "teams": [_team_row(t, current.get(t.id), minimum) for t in teams],
         "stage_counts": stage_counts,
         "unscored": len(teams) - len(scored),
         "scored_teams": len(scored),
@@ -185,7 +196,7 @@ def dashboard_document(
         "gap_count": sum(c.gap > 0 for r in roadmaps.values() for c in r.challenges),
         "finding_count": sum(len(o.findings) for o in ownership.values()),
         "gaps": _gaps(roadmaps, current),
-        "common_actions": _common_actions(teams, roadmaps),
+        "common_actions": _common_actions(teams, roadmaps, hidden),
         "drops": [[t, key, round(drop, 6)] for t, key, drop in found],
         "ownership": {
             str(t): [{"challenge": f.challenge, "message": f.message} for f in o.findings]
@@ -221,16 +232,19 @@ def _planned(questionnaire_id, questionnaire, scores, means, targets, capacity, 
     return found
 
 
-def _team_row(team: Team, stored: StoredTeam | None) -> dict:
+def _team_row(team: Team, stored: StoredTeam | None, minimum: int) -> dict:
+    """Return a team's dashboard row; below the respondent minimum, without scores."""
     respondents = stored.respondents if stored else 0
-    scores = {k: stored.scores.get(k) for k in CHALLENGE_KEYS} if respondents else {}
+    suppressed = is_suppressed(respondents, minimum)
+    shown = respondents and not suppressed
     return {
         "id": team.id,
         "name": team.name,
         "business_unit": team.business_unit,
         "respondents": respondents,
-        "overall": stored.scores.get("overall") if respondents else None,
-        "scores": scores,
+        "overall": stored.scores.get("overall") if shown else None,
+        "scores": {k: stored.scores.get(k) for k in CHALLENGE_KEYS} if shown else {},
+        "suppressed": suppressed,
     }
 
 
@@ -249,8 +263,11 @@ def _gaps(roadmaps, current) -> list[list]:
     return sorted(rows, key=lambda r: -r[1])
 
 
-def _common_actions(teams: list[Team], roadmaps, limit: int = 10) -> list[dict]:
-    """Return the open actions that appear in the most team roadmaps."""
+def _common_actions(teams: list[Team], roadmaps, hidden: set[int], limit: int = 10) -> list[dict]:
+    """Return the open actions that appear in the most team roadmaps.
+
+    Teams below the respondent minimum count, but are not named.
+    """
     found: dict[tuple[str, int], dict] = {}
     counts: Counter = Counter()
     for team in teams:
@@ -268,9 +285,13 @@ def _common_actions(teams: list[Team], roadmaps, limit: int = 10) -> list[dict]:
                     "challenge": action.challenge,
                     "text": action.text,
                     "teams": [],
+                    "hidden": 0,
                 },
             )
-            item["teams"].append(team.name)
+            if team.id in hidden:
+                item["hidden"] += 1
+            else:
+                item["teams"].append(team.name)
             counts[key] += 1
     ranked = sorted(counts, key=lambda k: (-counts[k], k))
     return [found[k] for k in ranked[:limit] if counts[k] > 1]

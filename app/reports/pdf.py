@@ -245,6 +245,13 @@ def org_pdf(org, board, distribution_png: bytes, trend_png: bytes) -> bytes:
             row = table.row()
             row.cell(team.name)
             row.cell(team.business_unit, style=FontFace(size_pt=7))
+            if team.suppressed:
+                row.cell(
+                    f"Scores hidden: fewer than {org.min_respondents} respondents",
+                    colspan=len(CHALLENGE_SHORT) + 1,
+                    style=FontFace(size_pt=7, color=GREY),
+                )
+                continue
             row.cell(
                 _score(team.overall),
                 style=FontFace(emphasis="BOLD", fill_color=_heat(team.overall)),
@@ -285,7 +292,8 @@ def org_pdf(org, board, distribution_png: bytes, trend_png: bytes) -> bytes:
         pdf.set_font("DejaVu", "B", 9)
         pdf.multi_cell(0, 4.6, f"{number}. {action.text}", new_x="LMARGIN", new_y="NEXT")
         pdf.para(
-            f"{len(action.teams)} teams · {CHALLENGE_TITLES[action.challenge]} · {', '.join(action.teams)}",
+            f"{action.count} teams · {CHALLENGE_TITLES[action.challenge]} · {', '.join(action.teams)}"
+            + (f" and {action.hidden} below the respondent minimum" if action.hidden else ""),
             size=8,
             colour=GREY,
         )

@@ -17,6 +17,8 @@ from ..domain.vocabulary import CHALLENGE_TITLES, LEVEL_NAMES
 from ..extensions import db
 from ..models import Answer, Response, User
 from ..pagecache import cached_page
+from ..privacy import hides_team, reveal_own_rows
+from ..privacy import note as privacy_note
 from ..questionnaires import model_of
 from ..roadmap.queries import ownership_of, plan_teams
 from . import bp, pdf
@@ -32,7 +34,7 @@ def teams(slug):
     org = get_org_or_404(slug)
     cycles = org_cycles(org)
     cycle = _chosen_cycle(org, cycles)
-    rows = org_overview(org, cycle) if cycle else []
+    rows = reveal_own_rows(org, cycle, org_overview(org, cycle)) if cycle else []
     return render_template("reports/teams.html", cycles=cycles, cycle=cycle, rows=rows)
 
 
@@ -52,11 +54,16 @@ def team_report(slug, team_id):
     if cycle is None:
         return render_template("reports/team.html", team=team, cycles=[], cycle=None)
     is_lead = team_role(team, current_user.id) == "lead"
+    if hides_team(org, cycle, team):
+        return render_template(
+            "reports/team.html", team=team, cycles=cycles, cycle=cycle, hidden=privacy_note(org)
+        )
     stamp = (
         cycle.id,
         team.data_version,
         team.name,
         is_lead,
+        org.comment_authors,
         tuple((c.id, c.closed_at) for c in cycles),
     )
 
@@ -65,7 +72,11 @@ def team_report(slug, team_id):
         plan = plan_teams(cycle, [team])[team.id]
         score, targets, responses = plan.score, plan.targets, plan.responses
         chart = team_radar(team, cycle, questionnaire, score, targets)
-        breakdown = _breakdown(cycle, team, questionnaire, responses) if is_lead else None
+        breakdown = (
+            _breakdown(cycle, team, questionnaire, responses, org.comment_authors)
+            if is_lead
+            else None
+        )
         return render_template(
             "reports/team.html",
             team=team,
@@ -107,13 +118,17 @@ def team_radar(team, cycle, questionnaire, score, targets, fmt: str = "svg"):
     return charts.svg("radar", **data) if fmt == "svg" else charts.png("radar", **data)
 
 
-def _breakdown(cycle, team, questionnaire, responses):
-    """Return per-question summaries and the comments with their authors (one query)."""
+def _breakdown(cycle, team, questionnaire, responses, named: bool):
+    """Return per-question summaries and the comments, with authors only when the org names them."""
     summaries = summarize_questions(questionnaire, responses)
     comments = defaultdict(list)
     rows = db.session.execute(
         sa.select(
-            Answer.question_id, Answer.comment, Answer.level, Answer.not_applicable, User.name
+            Answer.question_id,
+            Answer.comment,
+            Answer.level,
+            Answer.not_applicable,
+            User.name if named else sa.literal(None),
         )
         .join(Response, Response.id == Answer.response_id)
         .join(User, User.id == Response.user_id)
@@ -123,7 +138,7 @@ def _breakdown(cycle, team, questionnaire, responses):
             Response.status == "submitted",
             Answer.comment != "",
         )
-        .order_by(User.name)
+        .order_by(User.name if named else Answer.comment)
     )
     for question_id, comment, level, not_applicable, name in rows:
         answer = "N/A" if not_applicable else ("don't know" if level is None else str(level))
@@ -153,6 +168,7 @@ def dashboard(slug):
 
     def render():
         board = load_dashboard(org, cycle, cycles)
+        board.teams = reveal_own_rows(org, cycle, board.teams)
         return render_template(
             "reports/dashboard.html",
             cycles=cycles,
@@ -197,6 +213,12 @@ def _team_context(slug, team_id):
     cycle = _chosen_cycle(org, cycles)
     if cycle is None:
         abort(404, "There is no cycle to report on yet.")
+    if hides_team(org, cycle, team):
+        abort(
+            403,
+            f"{team.name} has {privacy_note(org)} in {cycle.name}, so its report is shown "
+            "only to its own members.",
+        )
     questionnaire = model_of(cycle.questionnaire)
     plan = plan_teams(cycle, [team])[team.id]
     ownership = ownership_of([team], questionnaire)[team.id]
@@ -237,7 +259,9 @@ def _org_board(slug):
     cycle = _chosen_cycle(org, cycles)
     if cycle is None:
         abort(404, "There is no cycle to report on yet.")
-    return org, load_dashboard(org, cycle, cycles)
+    board = load_dashboard(org, cycle, cycles)
+    board.teams = reveal_own_rows(org, cycle, board.teams)
+    return org, board
 
 
 @bp.route("/o/<slug>/print")

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import sqlalchemy as sa
 
+from .. import audit
 from ..comparisons import request_org_rebuild, request_team_rebuild
 from ..dbutil import upsert
 from ..domain.questionnaire import Questionnaire
@@ -48,7 +49,23 @@ def set_targets(team: Team, levels: Mapping[str, object]) -> None:
         if challenge not in CHALLENGE_KEYS:
             raise PlanError(f"'{challenge}' is not a challenge.")
         rows.append({"team_id": team.id, "challenge": challenge, "level": _level(value)})
+    before = {
+        c: level
+        for c, level in db.session.execute(
+            sa.select(TeamTarget.challenge, TeamTarget.level).where(TeamTarget.team_id == team.id)
+        )
+    }
     upsert(TeamTarget, rows, conflict=["team_id", "challenge"], update=["level"])
+    after = {r["challenge"]: r["level"] for r in rows}
+    if any(before.get(c) != level for c, level in after.items()):
+        audit.record(
+            team.org_id,
+            "target.levels",
+            f"Changed the targets of {team.name}",
+            target=("team", team.id),
+            before={c: before.get(c) for c in after},
+            after=after,
+        )
     request_team_rebuild(team.id)
 
 
@@ -60,6 +77,15 @@ def set_capacity(team: Team, capacity) -> None:
         raise PlanError("The number of actions per phase must be a whole number.") from None
     if not 1 <= value <= MAX_CAPACITY:
         raise PlanError(f"The number of actions per phase must be between 1 and {MAX_CAPACITY}.")
+    if team.phase_capacity != value:
+        audit.record(
+            team.org_id,
+            "target.capacity",
+            f"Set {team.name}'s actions per phase to {value}",
+            target=("team", team.id),
+            before={"capacity": team.phase_capacity},
+            after={"capacity": value},
+        )
     team.phase_capacity = value
     db.session.flush()
     request_team_rebuild(team.id)
@@ -84,17 +110,36 @@ def save_profile(
     if clash and (profile is None or clash != profile.id):
         raise PlanError(f"A profile called {name} exists already.")
     values = {k: _level(levels.get(k, 3)) for k in CHALLENGE_KEYS}
+    before = None
     if profile is None:
         profile = TargetProfile(org_id=org_id, name=name)
         db.session.add(profile)
+    else:
+        before = {"name": profile.name, "levels": dict(profile.levels or {})}
     profile.name, profile.description, profile.levels = name, description.strip(), values
     db.session.flush()
+    audit.record(
+        org_id,
+        "target.profile",
+        f"{'Changed' if before else 'Created'} the target profile {name}",
+        target=("profile", profile.id),
+        before=before,
+        after={"name": name, "levels": values},
+    )
     request_org_rebuild(org_id)
     return profile
 
 
 def apply_profile(team: Team, profile: TargetProfile | None) -> None:
     """Give the team a profile; its own targets start again from the profile's levels."""
+    audit.record(
+        team.org_id,
+        "target.profile_applied",
+        f"{team.name} follows {profile.name if profile else 'no profile'}",
+        target=("team", team.id),
+        before={"profile": team.target_profile_id},
+        after={"profile": profile.id if profile else None},
+    )
     team.target_profile_id = profile.id if profile else None
     db.session.execute(sa.delete(TeamTarget).where(TeamTarget.team_id == team.id))
     db.session.flush()
@@ -125,6 +170,21 @@ def mark_action(
     reason = (reason or "").strip()
     if status == "dismissed" and not reason:
         raise PlanError("Say why you dismiss this action, so the next lead knows.")
+    before = db.session.scalar(
+        sa.select(ActionStatus.status).where(
+            ActionStatus.team_id == team.id,
+            ActionStatus.question_id == question_id,
+            ActionStatus.from_level == level,
+        )
+    )
+    audit.record(
+        team.org_id,
+        "roadmap.status",
+        f"{team.name}: {question.text[:200]} (from level {level}) is {status}",
+        target=("team", team.id),
+        before={"question": question_id, "from_level": level, "status": before or "open"},
+        after={"question": question_id, "from_level": level, "status": status, "reason": reason},
+    )
     upsert(
         ActionStatus,
         [
@@ -165,6 +225,14 @@ def save_ownership(
         r for r in rows if defaults.get(r["challenge"], {}).get(r["role"], "") == r["letter"]
     ]
     changed = [r for r in rows if r not in default_rows]
+    stored = {
+        (c.challenge, c.role): c.letter
+        for c in db.session.scalars(sa.select(RaciCell).where(RaciCell.team_id == team.id))
+    }
+    old_holders = {
+        h.role: h.user.name if h.user else h.name
+        for h in db.session.scalars(sa.select(RoleHolder).where(RoleHolder.team_id == team.id))
+    }
     for r in default_rows:
         db.session.execute(
             sa.delete(RaciCell).where(
@@ -193,4 +261,34 @@ def save_ownership(
             conflict=["team_id", "role"],
             update=["user_id", "name"],
         )
+    _audit_ownership(team, defaults, cells, stored, holders, old_holders)
     request_team_rebuild(team.id)
+
+
+def _audit_ownership(team, defaults, cells, stored, holders, old_holders) -> None:
+    """Record the cells and role holders that a save of the matrix changed."""
+    before, after = {}, {}
+    for (challenge, role), letter in cells.items():
+        was = stored.get((challenge, role), defaults.get(challenge, {}).get(role, ""))
+        if was != letter:
+            before[f"{challenge}/{role}"], after[f"{challenge}/{role}"] = was, letter
+    names = dict(
+        db.session.execute(
+            sa.select(User.id, User.name).where(
+                User.id.in_([u for u, _ in holders.values() if u is not None])
+            )
+        ).all()
+    )
+    for role, (user_id, name) in holders.items():
+        now = names.get(user_id) if user_id is not None else ((name or "").strip()[:200] or None)
+        if old_holders.get(role) != now:
+            before[f"holder/{role}"], after[f"holder/{role}"] = old_holders.get(role), now
+    if after:
+        audit.record(
+            team.org_id,
+            "ownership.matrix",
+            f"Changed {len(after)} entr{'y' if len(after) == 1 else 'ies'} of {team.name}'s ownership matrix",
+            target=("team", team.id),
+            before=before,
+            after=after,
+        )

@@ -65,6 +65,18 @@ def targets_for(teams: Sequence[Team]) -> dict[int, dict[str, int]]:
     return result
 
 
+def targets_in(cycle: Cycle, teams: Sequence[Team]) -> dict[int, dict[str, int]]:
+    """Return the targets a cycle's reports use: frozen when it closed, else today's."""
+    current = targets_for(teams)
+    frozen = cycle.frozen_targets if cycle.closed_at else None
+    if not frozen:
+        return current
+    return {
+        team_id: {**levels, **{k: int(v) for k, v in frozen.get(str(team_id), {}).items()}}
+        for team_id, levels in current.items()
+    }
+
+
 def statuses_for(team_ids: Sequence[int]) -> dict[int, dict[tuple[str, int], str]]:
     """Return each team's marked actions: (question id, from level) -> status."""
     result: dict[int, dict[tuple[str, int], str]] = defaultdict(dict)
@@ -90,7 +102,7 @@ def plan_teams(cycle: Cycle, teams: Sequence[Team]) -> dict[int, TeamPlan]:
     """Score and plan every team in the cycle (a fixed number of queries for any count)."""
     questionnaire = model_of(cycle.questionnaire)
     responses = submitted_responses(cycle, [t.id for t in teams])
-    targets = targets_for(teams)
+    targets = targets_in(cycle, teams)
     statuses = statuses_for([t.id for t in teams])
     plans = {}
     for team in teams:

@@ -12,6 +12,8 @@ from ..domain.roadmap import PHASE_TITLES, PHASE_WINDOWS, STATUSES
 from ..domain.vocabulary import CHALLENGE_KEYS, ROLES
 from ..extensions import db
 from ..models import TargetProfile, TeamMember, User
+from ..privacy import hides_team
+from ..privacy import note as privacy_note
 from ..questionnaires import model_of
 from ..reports.queries import chosen_cycle, org_cycles
 from . import bp, operations
@@ -57,6 +59,10 @@ def roadmap(slug, team_id):
     cycle = chosen_cycle(org, cycles, request.args.get("cycle"))
     if cycle is None:
         return render_template("roadmap/roadmap.html", team=team, cycle=None, cycles=[])
+    if hides_team(org, cycle, team):  # a roadmap shows the levels the scores come from
+        return render_template(
+            "reports/team.html", team=team, cycles=cycles, cycle=cycle, hidden=privacy_note(org)
+        )
     questionnaire = model_of(cycle.questionnaire)
     plan = plan_teams(cycle, [team])[team.id]
     ownership = ownership_of([team], questionnaire)[team.id]

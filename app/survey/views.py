@@ -127,7 +127,14 @@ def page(slug, cycle_name, team_id, challenge):
                     _next_url(cycle, team, keys, challenge, request.form.get("go", "next"))
                 )
             status = 422
-    stamp = (response.id, response.status, response.updated_at, cycle.closed_at)
+    stamp = (
+        response.id,
+        response.status,
+        response.updated_at,
+        cycle.closed_at,
+        cycle.org.comment_authors,
+        cycle.org.min_respondents,
+    )
 
     def render():
         stored = operations.answers_of(response)

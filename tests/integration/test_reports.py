@@ -57,11 +57,21 @@ def test_executive_sees_aggregates_but_never_answers(client, scored, login):
     assert "Only the card feed has a contract" not in page
 
 
-def test_lead_sees_per_question_breakdown_with_comments(client, scored, login):
+def test_lead_sees_per_question_breakdown_with_comments_without_authors(client, scored, login):
     login("lead@acme.test")
     page = report(client, scored["team"].id).get_data(as_text=True)
     assert "Per question" in page
-    assert "Only the card feed has a contract" in page and "Alice" in page
+    assert "Only the card feed has a contract" in page
+    assert "<strong>Alice" not in page  # comments are anonymous unless the org names authors
+    assert "shown without their author" in page
+
+
+def test_an_org_that_names_authors_shows_them_to_the_lead(client, scored, login):
+    scored["org"].comment_authors = True
+    db.session.commit()
+    login("lead@acme.test")
+    page = report(client, scored["team"].id).get_data(as_text=True)
+    assert "<strong>Alice" in page and "Only the card feed has a contract" in page
 
 
 def test_member_sees_the_aggregate_report_only(client, scored, login):
