@@ -75,6 +75,9 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
+    from .mail import init_mail
+
+    init_mail(app)
     with app.app_context():
         configure_sqlite(db.engine)
 

@@ -24,6 +24,17 @@ DEFAULTS = {
     # The least time between two rebuilds of one cycle's read model, in seconds: a burst of
     # submits is gathered into one rebuild. Pages catch up within about this plus a rebuild.
     "READ_MODEL_MIN_INTERVAL": 0.75,
+    # Email through SMTP (ASCENT_MAIL_SERVER and so on). Without a server, messages are kept
+    # in instance/outbox/ and admins read them under Admin, Outbox.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": "Ascent <ascent@localhost>",
+    # The site's address for links in email sent outside a request (roster import, worker).
+    "BASE_URL": None,
 }
 
 

@@ -45,8 +45,15 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(sa.String(256))
     must_change_password: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A deactivated person cannot sign in or use tokens; their answers still count.
+    deactivated_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
+
+    @property
+    def active(self) -> bool:
+        """Return False once the person is deactivated."""
+        return self.deactivated_at is None
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of password."""
@@ -455,3 +462,18 @@ class AuditEntry(db.Model):
     summary: Mapped[str] = mapped_column(sa.String(500), default="")
     before: Mapped[dict | None] = mapped_column(sa.JSON)
     after: Mapped[dict | None] = mapped_column(sa.JSON)
+
+
+class OneTimeLink(db.Model):
+    """A link sent by email that works once: an invitation to an org, or a password reset."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(10))  # "invite" or "reset"
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    org_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org.id", ondelete="CASCADE"))
+    role: Mapped[str | None] = mapped_column(sa.String(20))  # the org role an invitation gives
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]

@@ -115,6 +115,20 @@ def forget_process_caches() -> None:
 
 
 @pytest.fixture
+def elsewhere(database_url, tmp_path):
+    """Return clients of a second app instance on the same database: another browser.
+
+    Its requests get their own app context (the test's own context is shared by the
+    `client` fixture's requests, and with it Flask-Login's cached user).
+    """
+    other = create_app(app_config(database_url))
+    other.instance_path = str(tmp_path)
+    yield other.test_client
+    with other.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     """Return a test client of the app."""
     return app.test_client()

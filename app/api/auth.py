@@ -53,7 +53,11 @@ def user_from_request() -> User | None:
     row = db.session.execute(
         sa.select(ApiToken, User)
         .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == _digest(token.strip()), ApiToken.revoked_at.is_(None))
+        .where(
+            ApiToken.token_hash == _digest(token.strip()),
+            ApiToken.revoked_at.is_(None),
+            User.deactivated_at.is_(None),
+        )
     ).first()
     if row is None:
         return None

@@ -1,7 +1,7 @@
-"""Sign in, sign out and change password."""
+"""Sign in, sign out, change or reset a password, and accept an invitation."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import views  # noqa: E402, F401
+from . import link_views, views  # noqa: E402, F401

@@ -32,3 +32,22 @@ class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that POST."""
 
     submit = SubmitField("Submit")
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField("Send me a link")
+
+
+class NewPasswordForm(FlaskForm):
+    """Choose a password from a one-time link (invitation or reset)."""
+
+    new = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=200, message="Use at most 200 characters.")],
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("new", message="The two passwords differ.")],
+    )
+    submit = SubmitField("Save password")

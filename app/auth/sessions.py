@@ -48,6 +48,7 @@ def load(session_id: str) -> User | None:
             User.id == int(user_part),
             UserSession.id == int(row_part),
             UserSession.revoked_at.is_(None),
+            User.deactivated_at.is_(None),
         )
     ).one_or_none()
     if found is None or not hmac.compare_digest(found[1], _hash(secret)):

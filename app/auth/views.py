@@ -40,6 +40,9 @@ OPEN_ON_ONE_TIME_PASSWORD = {
     "auth.change_password",
     "auth.logout",
     "auth.login",
+    "auth.forgot_password",
+    "auth.reset_password",
+    "auth.accept_invitation",
     "static",
     "bootstrap.static",
     "healthz",
@@ -102,7 +105,7 @@ def login():
         )
         if user is None:
             _spend_a_hash_check(form.password.data)  # the same work for an unknown email
-        if user is None or not user.check_password(form.password.data):
+        if user is None or not user.active or not user.check_password(form.password.data):
             _record_failed_sign_in(user, form.email.data)
             flash("That email and password do not match an account.", "danger")
             return render_template("auth/login.html", form=form), 401

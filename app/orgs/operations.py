@@ -64,6 +64,93 @@ def create_user(email: str, name: str, password: str | None) -> tuple[User, str 
     return user, generated
 
 
+def invite_person(org: Org, email: str, name: str, role: str, inviter: str) -> str:
+    """Invite a person to the org by email; return "member" when they belong already.
+
+    An unknown address gets an account without a password and joins when the invitation is
+    used; an account of another org is invited to accept, and nothing about it is shown.
+    """
+    from ..auth import links
+
+    if role not in ORG_ROLES:
+        raise AdminError(f"'{role}' is not a role; use one of {', '.join(ORG_ROLES)}.")
+    email = email.strip().lower()
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is not None:
+        in_org = db.session.scalar(
+            sa.select(Membership.id).where(
+                Membership.org_id == org.id, Membership.user_id == user.id
+            )
+        )
+        if in_org:
+            set_org_role(org, user, role)
+            return "member"
+    else:
+        user = create_invited_user(email, name)
+    links.send_invitation(org, user, role, inviter)
+    return "invited"
+
+
+def create_invited_user(email: str, name: str) -> User:
+    """Create a person without a password: they choose one from their invitation."""
+    from ..auth import links
+
+    email = email.strip().lower()
+    if not email or "@" not in email or len(email) > 254:
+        raise AdminError(f"'{email[:254]}' is not an email address.")
+    user = User(email=email, name=(name or "").strip()[:200] or email)
+    links.without_password(user)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def cancel_invitation(org: Org, link, user: User) -> None:
+    """Cancel a pending invitation (an account made only for it stays, without access)."""
+    link.cancelled_at = utcnow()
+    audit.record(
+        org,
+        "person.invitation_cancelled",
+        f"Cancelled the invitation to {user.email}",
+        target=("person", user.id),
+    )
+
+
+def set_active(org: Org, user: User, active: bool) -> None:
+    """Deactivate a person (no sign-in, no tokens, no reminders or assignments) or reactivate."""
+    from ..auth import sessions
+
+    if active == user.active:
+        return
+    if not active:
+        membership = db.session.scalar(
+            sa.select(Membership).where(Membership.org_id == org.id, Membership.user_id == user.id)
+        )
+        active_admins = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Membership)
+            .join(User, User.id == Membership.user_id)
+            .where(
+                Membership.org_id == org.id,
+                Membership.role == "admin",
+                User.deactivated_at.is_(None),
+            )
+        )
+        if membership is not None and membership.role == "admin" and active_admins <= 1:
+            raise AdminError("An organisation needs at least one active admin.")
+        user.deactivated_at = utcnow()
+        sessions.revoke(user.id)
+    else:
+        user.deactivated_at = None
+    db.session.flush()
+    audit.record(
+        org,
+        "person.activated" if active else "person.deactivated",
+        f"{'Reactivated' if active else 'Deactivated'} {user.name}",
+        target=("person", user.id),
+    )
+
+
 def set_org_role(org: Org, user: User, role: str) -> Membership:
     """Give a person a role in the org, adding them to it when needed."""
     if role not in ORG_ROLES:

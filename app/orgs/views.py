@@ -1,12 +1,13 @@
 """Views of an org's home page and its administration."""
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from .. import audit
+from .. import audit, mail
 from ..access import get_cycle_or_404, get_org_or_404, get_team_or_404, require_org_role
+from ..auth import links
 from ..auth.forms import EmptyForm
 from ..dbutil import get_by_id
 from ..domain.vocabulary import CHALLENGE_KEYS
@@ -14,6 +15,7 @@ from ..extensions import db
 from ..models import (
     Cycle,
     Membership,
+    OneTimeLink,
     QuestionnaireVersion,
     Response,
     TargetProfile,
@@ -49,44 +51,29 @@ def home(slug):
 
 @bp.route("/admin/people", methods=["GET", "POST"])
 def admin_people(slug):
-    """List the org's people and add a new one with a one-time password."""
+    """List the org's people and invite a new one by email."""
     org = get_org_or_404(slug)
     require_org_role("admin")
     form = PersonForm()
     if form.validate_on_submit():
-        existing = db.session.scalar(
-            sa.select(User).where(User.email == form.email.data.strip().lower())
-        )
-        in_org = existing is not None and db.session.scalar(
-            sa.select(Membership.id).where(
-                Membership.org_id == org.id, Membership.user_id == existing.id
-            )
-        )
+        email = form.email.data.strip().lower()
         try:
-            if existing is None:
-                user, password = operations.create_user(form.email.data, form.name.data, None)
-            elif not in_org:
-                # Never show who holds the email, never join them without asking.
-                raise operations.AdminError(
-                    "This email belongs to an account outside this organisation. It was not "
-                    "added: the person must accept an invitation to join (invitations come "
-                    "with email in a later release); until then, ask them to contact you."
-                )
-            else:
-                user, password = existing, None
-            operations.set_org_role(org, user, form.role.data)
+            result = operations.invite_person(
+                org, email, form.name.data, form.role.data, current_user.name
+            )
         except operations.AdminError as exc:
             flash(str(exc), "danger")
         else:
             db.session.commit()
-            if password:
+            if result == "member":
+                flash(f"{email} is in {org.name} already; their role is saved.", "success")
+            else:
+                # The same words whether or not the address has an account elsewhere.
                 flash(
-                    f"Added {user.name}. Their one-time password is {password} — hand it over "
-                    "safely; they choose their own at first sign-in.",
+                    f"An invitation is on its way to {email}. It works once, for seven days; "
+                    "the person appears here once they accept.",
                     "success",
                 )
-            else:
-                flash(f"{user.name} is in {org.name} already; their role is saved.", "success")
             return redirect(url_for("orgs.admin_people", slug=slug))
     people = db.session.execute(
         sa.select(User, Membership.role)
@@ -96,7 +83,74 @@ def admin_people(slug):
     ).all()
     teams_of = _teams_by_person(org)
     return render_template(
-        "orgs/people.html", form=form, people=people, teams_of=teams_of, role_form=RoleForm()
+        "orgs/people.html",
+        form=form,
+        people=people,
+        teams_of=teams_of,
+        role_form=RoleForm(),
+        invitations=links.pending_invitations(org),
+        has_password=links.has_password,
+    )
+
+
+@bp.route("/admin/invitations/<int:link_id>", methods=["POST"])
+def admin_invitation(slug, link_id):
+    """Resend or cancel a pending invitation of the org."""
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    link = db.session.get(OneTimeLink, link_id)
+    if link is None or link.org_id != org.id or link.kind != "invite":
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired or was not sent from this site. Reload and try again.")
+    user = db.session.get(User, link.user_id)
+    if link.used_at or link.cancelled_at:
+        flash("That invitation was already used or cancelled.", "warning")
+    elif request.form.get("action") == "cancel":
+        operations.cancel_invitation(org, link, user)
+        db.session.commit()
+        flash(f"The invitation to {user.email} is cancelled.", "success")
+    else:
+        links.send_invitation(org, user, link.role or "member", current_user.name)
+        db.session.commit()
+        flash(
+            f"A new invitation is on its way to {user.email}; the old link stops working.",
+            "success",
+        )
+    return redirect(url_for("orgs.admin_people", slug=slug))
+
+
+@bp.route("/admin/people/<int:user_id>/active", methods=["POST"])
+def admin_set_active(slug, user_id):
+    """Deactivate or reactivate a person of the org."""
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    membership = _membership_or_404(org, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired or was not sent from this site. Reload and try again.")
+    active = request.form.get("active") == "1"
+    try:
+        operations.set_active(org, membership.user, active)
+    except operations.AdminError as exc:
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(
+            f"{membership.user.name} is {'active again' if active else 'deactivated: they cannot sign in, and their answers still count'}.",
+            "success",
+        )
+    return redirect(url_for("orgs.admin_people", slug=slug))
+
+
+@bp.route("/admin/outbox")
+def admin_outbox(slug):
+    """Read the email kept in the outbox when no mail server is configured."""
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    return render_template(
+        "orgs/outbox.html",
+        messages=mail.outbox(org.slug),
+        configured=bool(current_app.config.get("MAIL_SERVER")),
     )
 
 

@@ -33,8 +33,8 @@ def test_admin_changes_in_the_pages_are_recorded_with_who_and_what(client, world
         "/o/acme/admin/people",
         data={"email": "nia@acme-insurance.com", "name": "Nia New", "role": "member"},
     )
-    added = _last("person.added")
-    assert added.actor == "Ada Admin" and added.after["email"] == "nia@acme-insurance.com"
+    invited = _last("person.invited")
+    assert invited.actor == "Ada Admin" and invited.after["email"] == "nia@acme-insurance.com"
     client.post(f"/o/acme/admin/people/{world['alice'].id}/role", data={"role": "executive"})
     role = _last("person.role")
     assert (role.before, role.after["role"]) == ({"role": "member"}, "executive")

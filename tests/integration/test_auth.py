@@ -8,7 +8,7 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.models import User
-from tests.conftest import PASSWORD, app_config
+from tests.conftest import PASSWORD
 
 
 def test_sign_in_lands_on_the_org_home(client, world, login):
@@ -110,20 +110,6 @@ def test_one_time_password_must_be_changed_at_first_sign_in(client, world, login
         data={"current": PASSWORD, "new": "quiet river lantern", "confirm": "quiet river lantern"},
     )
     assert client.get("/o/acme/").status_code == 200
-
-
-@pytest.fixture
-def elsewhere(database_url, tmp_path):
-    """Return clients of a second app instance on the same database: another browser.
-
-    Its requests get their own app context (the test's own context is shared by the
-    `client` fixture's requests, and with it Flask-Login's cached user).
-    """
-    other = create_app(app_config(database_url))
-    other.instance_path = str(tmp_path)
-    yield other.test_client
-    with other.app_context():
-        db.engine.dispose()
 
 
 def _cookies(test_client) -> dict:
