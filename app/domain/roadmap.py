@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .questionnaire import Questionnaire
+from .scoring import Response, TeamScore, lift_responses, score_team
 from .vocabulary import CHALLENGE_TITLES, DEFAULT_TARGET, DEPENDENCY_ORDER, EFFORTS, LEVEL_NAMES
 
 PHASES = ("now", "next", "later")
@@ -216,3 +217,26 @@ def lifts_for(actions: list[RoadmapAction]) -> dict[str, int]:
     for action in actions:
         lifts[action.question_id] = max(lifts.get(action.question_id, 0), action.from_level + 1)
     return lifts
+
+
+def lifts_through(roadmap: Roadmap, phase: str) -> dict[str, int]:
+    """Return the lifts of the done actions and of every action placed up to a phase.
+
+    A done action has left the phases but its step is taken: leaving it out would make
+    marking an action done lower the projection.
+    """
+    reached = PHASES[: PHASES.index(phase) + 1]
+    taken = [a for a in roadmap.actions if a.phase in reached or a.status == "done"]
+    return lifts_for(taken)
+
+
+def projected_scores(
+    questionnaire: Questionnaire, roadmap: Roadmap, responses: list[Response]
+) -> dict[str, TeamScore]:
+    """Return the team's scores once Now, then Now and Next, then all three phases are done."""
+    return {
+        phase: score_team(
+            questionnaire, lift_responses(questionnaire, responses, lifts_through(roadmap, phase))
+        )
+        for phase in PHASES
+    }
