@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from ..comparisons import request_org_rebuild, request_team_rebuild
 from ..dbutil import upsert
-from ..domain.questionnaire import Questionnaire
 from ..domain.inputs import parse_index
+from ..domain.questionnaire import Questionnaire
 from ..domain.roadmap import (
     STATUSES,
     RoadmapInputError,
