@@ -23,7 +23,7 @@ from ..domain.vocabulary import CHALLENGE_KEYS, ROLES
 from ..extensions import db
 from ..models import TargetProfile, TeamMember, User
 from ..questionnaires import model_of
-from ..reports.queries import chosen_cycle, org_cycles
+from ..reports.queries import chosen_cycle, latest_cycle, org_cycles
 from . import bp, operations
 from .queries import (
     ownership_of,
@@ -263,9 +263,13 @@ def targets(slug, team_id):
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("roadmap.targets", slug=slug, team_id=team.id))
+    cycle = latest_cycle(org)
+    plan = plan_teams(cycle, [team])[team.id] if cycle else None
     return render_template(
         "roadmap/targets.html",
         team=team,
+        score_cycle=cycle,
+        score=plan.score if plan and plan.score.respondents else None,
         targets=targets_for([team])[team.id],
         profiles=profiles,
         may_plan=may_plan,

@@ -442,3 +442,22 @@ def test_clearing_a_due_date_keeps_the_status(client, planned, login):
     db.session.expire_all()
     assert stored("data.contracts").due_on is None
     assert stored("data.contracts").status == "in_progress"
+
+
+def test_targets_page_shows_the_current_score_and_gap_beside_each_target(client, planned, login):
+    login("lead@acme.test")
+    team_id = planned["team"].id
+    page = client.get(f"/o/acme/teams/{team_id}/targets").get_data(as_text=True)
+    assert "Now <span" in page and "(2026-Q4)" in page
+    data = page.split('for="target-data"')[1].split("</tr>")[0]
+    assert '<td class="text-end current-score">1.0</td>' in data
+    assert '<td class="text-end gap-cell">2.0</td>' in data
+    ownership = page.split('for="target-ownership"')[1].split("</tr>")[0]
+    assert 'current-score">3.0<' in ownership and 'gap-cell">–<' in ownership
+
+
+def test_targets_page_says_when_the_team_has_no_score_yet(client, world, login):
+    login("lead@acme.test")
+    page = client.get(f"/o/acme/teams/{world['team'].id}/targets").get_data(as_text=True)
+    assert "no current score to set targets against yet" in page
+    assert "current-score" not in page
