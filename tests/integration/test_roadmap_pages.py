@@ -448,7 +448,7 @@ def test_targets_page_shows_the_current_score_and_gap_beside_each_target(client,
     login("lead@acme.test")
     team_id = planned["team"].id
     page = client.get(f"/o/acme/teams/{team_id}/targets").get_data(as_text=True)
-    assert "Now <span" in page and "(2026-Q4)" in page
+    assert 'Now<br><span class="fw-normal small text-secondary text-nowrap">2026-Q4</span>' in page
     data = page.split('for="target-data"')[1].split("</tr>")[0]
     assert '<td class="text-end current-score">1.0</td>' in data
     assert '<td class="text-end gap-cell">2.0</td>' in data
