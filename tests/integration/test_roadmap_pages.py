@@ -461,3 +461,22 @@ def test_targets_page_says_when_the_team_has_no_score_yet(client, world, login):
     page = client.get(f"/o/acme/teams/{world['team'].id}/targets").get_data(as_text=True)
     assert "no current score to set targets against yet" in page
     assert "current-score" not in page
+
+
+def test_marking_an_action_done_keeps_its_lift_in_the_projection(client, planned, login):
+    login("lead@acme.test")
+    team_id = planned["team"].id
+
+    def after_later(page):
+        """Return the 'after Later' projection of data foundations."""
+        data_row = page.split("Data foundations")[1].split("</tr>")[0]
+        return re.findall(r'<td class="text-end small">([\d.]+)</td>', data_row)[-1]
+
+    client.post(f"/o/acme/teams/{team_id}/targets", data={"capacity": 20})  # every action placed
+    before = after_later(roadmap_page(client, team_id))
+    assert float(before) > 1.0  # today data foundations is at 1.0; its actions lift it
+    data = table_form(roadmap_page(client, team_id))
+    for key in [k for k in data["row"] if k.startswith("data.")]:
+        data[f"status-{key}"] = "done"
+    post_table(client, team_id, data)
+    assert float(after_later(roadmap_page(client, team_id))) >= float(before)
