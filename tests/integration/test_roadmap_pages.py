@@ -480,3 +480,27 @@ def test_marking_an_action_done_keeps_its_lift_in_the_projection(client, planned
         data[f"status-{key}"] = "done"
     post_table(client, team_id, data)
     assert float(after_later(roadmap_page(client, team_id))) >= float(before)
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (["nope"], "is not a question"),
+        (["data.contracts-x"], "The step of the action is missing"),
+        (["data.contracts-9"], "no action from level 9"),
+        ([f"data.contracts-{n}" for n in range(501)], "at most 500 actions"),
+    ],
+)
+def test_forged_table_rows_are_refused_with_a_message(client, planned, login, rows, message):
+    login("lead@acme.test")
+    data = {"row": rows, "apply": "rows"}
+    data |= {f"status-{key}": "done" for key in rows}
+    response = post_table(client, planned["team"].id, data)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(ActionStatus)) == 0
+
+
+def test_members_cannot_post_the_roadmap_table(client, planned, login):
+    login("bob@acme.test")
+    data = {"row": ["data.contracts-1"], "status-data.contracts-1": "done", "apply": "rows"}
+    assert post_table(client, planned["team"].id, data).status_code == 403
