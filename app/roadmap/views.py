@@ -59,10 +59,15 @@ def _may_plan(team) -> bool:
     return is_team_lead(team) or is_org_admin()
 
 
-@bp.route("/roadmap")
+@bp.route("/roadmap", methods=["GET", "POST"])
 def roadmap(slug, team_id):
-    """Show the team's roadmap: Now, Next, Later and Backlog, with projected scores."""
+    """Show the team's roadmap: Now, Next, Later and Backlog, with projected scores.
+
+    The lead's table posts here, so a refused save shows the same page, at the same address.
+    """
     org, team = _team(slug, team_id)
+    if request.method == "POST":
+        return _save_plan(org, team)
     return _render_roadmap(org, team, request.args.get("cycle"))
 
 
@@ -133,8 +138,13 @@ def _row_values(actions, details, posted) -> dict[str, dict[str, str]]:
 
 @bp.route("/roadmap/actions", methods=["POST"])
 def mark_action(slug, team_id):
-    """Save the roadmap table: each action's status, reason and due date, or a bulk change."""
+    """Save one action's status (as the roadmap's cards posted), or the whole table."""
     org, team = _team(slug, team_id)
+    return _save_plan(org, team)
+
+
+def _save_plan(org, team):
+    """Save the roadmap table: each action's status, reason and due date, or a bulk change."""
     if not _may_plan(team):
         abort(403, "Only the team's lead or an org admin can mark actions.")
     if not EmptyForm().validate_on_submit():
@@ -153,7 +163,7 @@ def mark_action(slug, team_id):
     flash(_saved_message(questionnaire, rows), "success" if rows else "info")
     # Back to the top of the page, where the message is.
     return redirect(
-        url_for("roadmap.roadmap", slug=slug, team_id=team.id, cycle=form.get("cycle") or None)
+        url_for("roadmap.roadmap", slug=org.slug, team_id=team.id, cycle=form.get("cycle") or None)
     )
 
 

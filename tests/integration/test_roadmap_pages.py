@@ -306,7 +306,8 @@ def alerts(page: str) -> list[str]:
 
 
 def post_table(client, team_id, data, **kwargs):
-    return client.post(f"/o/acme/teams/{team_id}/roadmap/actions", data=data, **kwargs)
+    """Post the roadmap table where its form posts: to the roadmap page itself."""
+    return client.post(f"/o/acme/teams/{team_id}/roadmap", data=data, **kwargs)
 
 
 def stored(question_id, level=1):
@@ -357,6 +358,7 @@ def test_a_refused_dismissal_keeps_what_the_lead_chose(client, planned, login):
         select = page.split(f'id="status-{key}"')[1].split("</select>")[0]
         assert f'<option value="{status}" selected>' in select
     assert 'id="reason-data.contracts-1" value="" maxlength="500" aria-invalid="true"' in page
+    assert 'aria-current=page href="/o/acme/teams/' in page.split(">Roadmap</a>")[0][-200:]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ActionStatus)) == 0
 
 
