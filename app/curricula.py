@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html as htmllib
 import re
 from pathlib import Path
 
@@ -145,7 +146,40 @@ def _render_body(text: str) -> tuple[str, str]:
     heading = next((i for i, line in enumerate(lines) if _CHECKLIST_RE.match(line)), len(lines))
     before = [line for i, line in enumerate(lines[:heading]) if i not in steps]
     after = [line for i, line in enumerate(lines) if i > heading and i not in steps]
-    return render_markdown("\n".join(before)), render_markdown("\n".join(after))
+    top, bottom = render_markdown("\n".join(before)), render_markdown("\n".join(after))
+    taken: set[str] = set()
+    return _anchor_sections(top, taken), _anchor_sections(bottom, taken)
+
+
+_H2_RE = re.compile(r"<h2>(.*?)</h2>", re.S)
+_ANCHORED_H2_RE = re.compile(r'<h2 id="(section-[a-z0-9-]+)">(.*?)</h2>', re.S)
+
+
+def _anchor_sections(html: str, taken: set[str]) -> str:
+    """Give each section heading of sanitized HTML an id of our own, so a contents list links it."""
+
+    def anchor(match: re.Match) -> str:
+        text = _text_of(match.group(1))
+        slug = "section-" + (re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "part")
+        unique, n = slug, 2
+        while unique in taken:
+            unique, n = f"{slug}-{n}", n + 1
+        taken.add(unique)
+        return f'<h2 id="{unique}">{match.group(1)}</h2>'
+
+    return _H2_RE.sub(anchor, html)
+
+
+def _text_of(html: str) -> str:
+    """Return the plain text of a fragment of sanitized HTML."""
+    return htmllib.unescape(re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def table_of_contents(parts: tuple[str, ...]) -> list[tuple[str, str]]:
+    """Return (anchor, title) of each section heading in rendered module HTML, in order."""
+    return [
+        (m.group(1), _text_of(m.group(2))) for part in parts for m in _ANCHORED_H2_RE.finditer(part)
+    ]
 
 
 _CHECKLIST_RE = re.compile(r"^#{2,3}\s+checklist\s*$", re.IGNORECASE)

@@ -375,6 +375,10 @@ def _plans(rng: random.Random, org: Org, teams, cycles) -> None:
                         question_id=action.question_id,
                         from_level=action.from_level,
                         status=status,
+                        # Due at the end of the phase: Now within 30 days, planned ones in 90.
+                        due_on=(
+                            cycle.opened_at + timedelta(days=90 if status == "planned" else 30)
+                        ).date(),
                         updated_at=cycle.opened_at + timedelta(days=rng.randint(10, 60)),
                         updated_by_id=lead_of[team.id].id,
                     )

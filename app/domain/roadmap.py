@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from .questionnaire import Questionnaire
+from .scoring import Response, TeamScore, lift_responses, score_team
 from .vocabulary import CHALLENGE_TITLES, DEFAULT_TARGET, DEPENDENCY_ORDER, EFFORTS, LEVEL_NAMES
 
 PHASES = ("now", "next", "later")
@@ -20,6 +23,9 @@ PHASE_WINDOWS = {
 DEFAULT_CAPACITY = 5
 STATUSES = ("open", "planned", "in_progress", "done", "dismissed")
 CLOSED_STATUSES = ("done", "dismissed")
+MAX_REASON = 500
+EARLIEST_DUE, LATEST_DUE = date(2000, 1, 1), date(2100, 12, 31)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # A challenge's foundations: a step should not be built on a foundation that lags behind it.
 FOUNDATIONS: dict[str, tuple[str, ...]] = {
@@ -216,3 +222,73 @@ def lifts_for(actions: list[RoadmapAction]) -> dict[str, int]:
     for action in actions:
         lifts[action.question_id] = max(lifts.get(action.question_id, 0), action.from_level + 1)
     return lifts
+
+
+def lifts_through(roadmap: Roadmap, phase: str) -> dict[str, int]:
+    """Return the lifts of the done actions and of every action placed up to a phase.
+
+    A done action has left the phases but its step is taken: leaving it out would make
+    marking an action done lower the projection.
+    """
+    reached = PHASES[: PHASES.index(phase) + 1]
+    taken = [a for a in roadmap.actions if a.phase in reached or a.status == "done"]
+    return lifts_for(taken)
+
+
+def projected_scores(
+    questionnaire: Questionnaire, roadmap: Roadmap, responses: list[Response]
+) -> dict[str, TeamScore]:
+    """Return the team's scores once Now, then Now and Next, then all three phases are done."""
+    return {
+        phase: score_team(
+            questionnaire, lift_responses(questionnaire, responses, lifts_through(roadmap, phase))
+        )
+        for phase in PHASES
+    }
+
+
+class RoadmapInputError(ValueError):
+    """A due date or reason that a roadmap action cannot take, with a message for the person."""
+
+
+def parse_due_date(text: str) -> date | None:
+    """Return the due date typed as YYYY-MM-DD, or None for an empty field."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        if not _ISO_DATE.match(text):
+            raise ValueError
+        due = date.fromisoformat(text)
+    except ValueError:
+        raise RoadmapInputError(
+            f"'{text[:20]}' is not a date; use the form YYYY-MM-DD, for example 2026-12-31."
+        ) from None
+    if not EARLIEST_DUE <= due <= LATEST_DUE:
+        raise RoadmapInputError(
+            f"A due date lies between {EARLIEST_DUE.year} and {LATEST_DUE.year}."
+        )
+    return due
+
+
+def check_reason(status: str, reason: str) -> str:
+    """Return the reason to store with a status: a dismissal needs one, at most 500 characters."""
+    reason = (reason or "").strip()
+    if len(reason) > MAX_REASON:
+        raise RoadmapInputError(f"Keep the reason under {MAX_REASON} characters.")
+    if status == "dismissed" and not reason:
+        raise RoadmapInputError("Say why you dismiss this action, so the next lead knows.")
+    return reason if status == "dismissed" else ""
+
+
+def is_overdue(status: str, due: date | None, today: date) -> bool:
+    """Return True for an action still open whose due date has passed."""
+    return due is not None and due < today and status not in CLOSED_STATUSES
+
+
+def action_title(text: str, limit: int = 70) -> str:
+    """Return the start of an action's text, cut at a word, to name it in a message."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"

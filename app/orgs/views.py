@@ -26,7 +26,7 @@ from ..models import (
 from ..privacy import reveal_own_rows
 from ..reports.queries import latest_cycle, org_overview, org_teams
 from ..roadmap.operations import PlanError, save_profile
-from ..survey.queries import my_surveys
+from ..survey.queries import my_surveys, open_cycle_progress
 from ..training.operations import run_assignments
 from . import bp, operations
 from .forms import CycleForm, PersonForm, RoleForm, TeamForm, TeamMemberForm
@@ -44,8 +44,13 @@ def home(slug):
     org = get_org_or_404(slug)
     cycle = latest_cycle(org)
     overview = reveal_own_rows(org, cycle, org_overview(org, cycle)) if cycle else []
+    surveys = my_surveys(org, current_user)
     return render_template(
-        "orgs/home.html", surveys=my_surveys(org, current_user), cycle=cycle, overview=overview
+        "orgs/home.html",
+        surveys=surveys,
+        cycle=cycle,
+        overview=overview,
+        cycle_progress=[] if surveys else open_cycle_progress(org),
     )
 
 

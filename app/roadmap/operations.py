@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from .. import audit
 from ..comparisons import request_org_rebuild, request_team_rebuild
 from ..dbutil import upsert
+from ..domain.inputs import parse_index
 from ..domain.questionnaire import Questionnaire
-from ..domain.roadmap import STATUSES
+from ..domain.roadmap import (
+    STATUSES,
+    RoadmapInputError,
+    action_title,
+    check_reason,
+    parse_due_date,
+)
 from ..domain.vocabulary import CHALLENGE_KEYS, RACI_LETTERS, ROLES
 from ..extensions import db
 from ..models import (
@@ -30,6 +38,10 @@ MAX_CAPACITY = 20
 
 class PlanError(Exception):
     """A change to a plan that cannot be made, with a message for the person."""
+
+    def __init__(self, message: str, key: tuple[str, int] | None = None):
+        super().__init__(message)
+        self.key = key  # the roadmap action it is about, when there is one
 
 
 def _level(value) -> int:
@@ -146,6 +158,96 @@ def apply_profile(team: Team, profile: TargetProfile | None) -> None:
     request_team_rebuild(team.id)
 
 
+@dataclass(frozen=True)
+class ActionChange:
+    """A change a lead asks for on one roadmap action, as typed (due None keeps the date)."""
+
+    question_id: str
+    from_level: object
+    status: str
+    reason: str = ""
+    due: str | None = None
+
+
+def _checked(questionnaire: Questionnaire, change: ActionChange) -> dict:
+    """Return the row to store for a change, or raise a PlanError that names the action."""
+    question = questionnaire.question(change.question_id)
+    if question is None:
+        raise PlanError(f"'{change.question_id[:120]}' is not a question of this questionnaire.")
+    level = parse_index(str(change.from_level if change.from_level is not None else ""))
+    if level is None:
+        raise PlanError("The step of the action is missing.")
+    action = question.action_from(level)
+    if action is None:
+        raise PlanError(f"There is no action from level {level} for this question.")
+    key = (question.id, level)
+    if change.status not in STATUSES:
+        raise PlanError(
+            f"'{change.status[:40]}' is not a status; use one of {', '.join(STATUSES)}.", key
+        )
+    try:
+        row = {
+            "question_id": question.id,
+            "from_level": level,
+            "status": change.status,
+            "reason": check_reason(change.status, change.reason),
+        }
+        if change.due is not None:
+            row["due_on"] = parse_due_date(change.due)
+    except RoadmapInputError as exc:
+        raise PlanError(f"“{action_title(action.text)}”: {exc}", key) from None
+    return row
+
+
+def apply_changes(
+    team: Team, questionnaire: Questionnaire, changes: Sequence[ActionChange], user: User
+) -> list[dict]:
+    """Store the status, reason and due date of several actions, all or none of them.
+
+    Every change is checked before any is written, so a refused one leaves the plan as it was.
+    Returns the rows stored.
+    """
+    rows = [_checked(questionnaire, change) for change in changes]
+    before = {
+        (r.question_id, r.from_level): r
+        for r in db.session.scalars(sa.select(ActionStatus).where(ActionStatus.team_id == team.id))
+    }
+    for row in rows:
+        _audit_action(team, questionnaire, row, before.get((row["question_id"], row["from_level"])))
+        values = {**row, "team_id": team.id, "updated_at": utcnow(), "updated_by_id": user.id}
+        update = ["status", "reason", "updated_at", "updated_by_id"]
+        upsert(
+            ActionStatus,
+            [values],
+            conflict=["team_id", "question_id", "from_level"],
+            update=update + (["due_on"] if "due_on" in row else []),
+        )
+    if rows:
+        request_team_rebuild(team.id)
+    return rows
+
+
+def _audit_action(team: Team, questionnaire: Questionnaire, row: dict, stored) -> None:
+    """Record a change of an action's status, reason or due date in the audit trail."""
+    was = {
+        "status": stored.status if stored else "open",
+        "reason": stored.reason if stored else "",
+        "due_on": stored.due_on if stored else None,
+    }
+    now = {k: row.get(k, was[k]) for k in was}
+    if now == was:
+        return
+    question = questionnaire.question(row["question_id"])
+    audit.record(
+        team.org_id,
+        "roadmap.status",
+        f"{team.name}: {question.text[:200]} (from level {row['from_level']}) is {now['status']}",
+        target=("team", team.id),
+        before={"question": row["question_id"], "from_level": row["from_level"], **was},
+        after={"question": row["question_id"], "from_level": row["from_level"], **now},
+    )
+
+
 def mark_action(
     team: Team,
     questionnaire: Questionnaire,
@@ -154,54 +256,11 @@ def mark_action(
     status: str,
     reason: str,
     user: User,
+    due: str | None = None,
 ) -> None:
     """Remember a status for a roadmap action (question and step); dismissing needs a reason."""
-    question = questionnaire.question(question_id)
-    if question is None:
-        raise PlanError(f"'{question_id}' is not a question of this questionnaire.")
-    try:
-        level = int(from_level)
-    except (TypeError, ValueError):
-        raise PlanError("The step of the action is missing.") from None
-    if question.action_from(level) is None:
-        raise PlanError(f"There is no action from level {level} for this question.")
-    if status not in STATUSES:
-        raise PlanError(f"'{status}' is not a status; use one of {', '.join(STATUSES)}.")
-    reason = (reason or "").strip()
-    if status == "dismissed" and not reason:
-        raise PlanError("Say why you dismiss this action, so the next lead knows.")
-    before = db.session.scalar(
-        sa.select(ActionStatus.status).where(
-            ActionStatus.team_id == team.id,
-            ActionStatus.question_id == question_id,
-            ActionStatus.from_level == level,
-        )
-    )
-    audit.record(
-        team.org_id,
-        "roadmap.status",
-        f"{team.name}: {question.text[:200]} (from level {level}) is {status}",
-        target=("team", team.id),
-        before={"question": question_id, "from_level": level, "status": before or "open"},
-        after={"question": question_id, "from_level": level, "status": status, "reason": reason},
-    )
-    upsert(
-        ActionStatus,
-        [
-            {
-                "team_id": team.id,
-                "question_id": question_id,
-                "from_level": level,
-                "status": status,
-                "reason": reason if status == "dismissed" else "",
-                "updated_at": utcnow(),
-                "updated_by_id": user.id,
-            }
-        ],
-        conflict=["team_id", "question_id", "from_level"],
-        update=["status", "reason", "updated_at", "updated_by_id"],
-    )
-    request_team_rebuild(team.id)
+    change = ActionChange(question_id, from_level, status, reason, due)
+    apply_changes(team, questionnaire, [change], user)
 
 
 def save_ownership(

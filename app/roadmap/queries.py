@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from ..domain.ownership import Finding, findings, merge_raci
 from ..domain.questionnaire import Questionnaire
-from ..domain.roadmap import Roadmap, lifts_for, plan_roadmap
-from ..domain.scoring import Response, TeamScore, lift_responses, score_team, summarize_questions
+from ..domain.roadmap import Roadmap, plan_roadmap, projected_scores
+from ..domain.scoring import Response, TeamScore, score_team, summarize_questions
 from ..domain.vocabulary import CHALLENGE_KEYS, DEFAULT_TARGET, ROLES
 from ..extensions import db
 from ..models import (
@@ -124,12 +124,7 @@ def plan_team(questionnaire: Questionnaire, team: Team, responses, targets, stat
 
 def projections(questionnaire: Questionnaire, plan: TeamPlan) -> dict[str, TeamScore]:
     """Return the team's scores once Now, then Now and Next, then all three phases are done."""
-    result, done = {}, []
-    for phase in ("now", "next", "later"):
-        done += plan.roadmap.phase(phase)
-        lifted = lift_responses(questionnaire, plan.responses, lifts_for(done))
-        result[phase] = score_team(questionnaire, lifted)
-    return result
+    return projected_scores(questionnaire, plan.roadmap, plan.responses)
 
 
 def questionnaire_for(org: Org) -> Questionnaire | None:

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from datetime import UTC, datetime
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..access import get_org_or_404, get_team_or_404, is_org_admin, is_team_lead
 from ..auth.forms import EmptyForm
-from ..domain.inputs import parse_id
-from ..domain.roadmap import PHASE_TITLES, PHASE_WINDOWS, STATUSES
+from ..domain.inputs import parse_id, parse_index
+from ..domain.roadmap import (
+    MAX_REASON,
+    PHASE_TITLES,
+    PHASE_WINDOWS,
+    STATUSES,
+    action_title,
+    is_overdue,
+)
 from ..domain.vocabulary import CHALLENGE_KEYS, ROLES
 from ..extensions import db
 from ..models import TargetProfile, TeamMember, User
 from ..privacy import hides_team
 from ..privacy import note as privacy_note
 from ..questionnaires import model_of
-from ..reports.queries import chosen_cycle, org_cycles
+from ..reports.queries import chosen_cycle, latest_cycle, org_cycles
 from . import bp, operations
 from .queries import (
     ownership_of,
@@ -51,12 +61,22 @@ def _may_plan(team) -> bool:
     return is_team_lead(team) or is_org_admin()
 
 
-@bp.route("/roadmap")
+@bp.route("/roadmap", methods=["GET", "POST"])
 def roadmap(slug, team_id):
-    """Show the team's roadmap: Now, Next, Later and Backlog, with projected scores."""
+    """Show the team's roadmap: Now, Next, Later and Backlog, with projected scores.
+
+    The lead's table posts here, so a refused save shows the same page, at the same address.
+    """
     org, team = _team(slug, team_id)
+    if request.method == "POST":
+        return _save_plan(org, team)
+    return _render_roadmap(org, team, request.args.get("cycle"))
+
+
+def _render_roadmap(org, team, cycle_name: str | None, posted=None, error_key=None):
+    """Render the roadmap page; after a refused change, with the values the lead sent."""
     cycles = org_cycles(org)
-    cycle = chosen_cycle(org, cycles, request.args.get("cycle"))
+    cycle = chosen_cycle(org, cycles, cycle_name)
     if cycle is None:
         return render_template("roadmap/roadmap.html", team=team, cycle=None, cycles=[])
     if hides_team(org, cycle, team):  # a roadmap shows the levels the scores come from
@@ -66,6 +86,13 @@ def roadmap(slug, team_id):
     questionnaire = model_of(cycle.questionnaire)
     plan = plan_teams(cycle, [team])[team.id]
     ownership = ownership_of([team], questionnaire)[team.id]
+    details = status_details(team)
+    today = datetime.now(UTC).date()
+    overdue = {
+        a.key
+        for a in plan.roadmap.actions
+        if a.key in details and is_overdue(a.status, details[a.key].due_on, today)
+    }
     return render_template(
         "roadmap/roadmap.html",
         team=team,
@@ -75,7 +102,12 @@ def roadmap(slug, team_id):
         plan=plan,
         projected=projections(questionnaire, plan) if plan.score.respondents else {},
         people=ownership.people,
-        details=status_details(team),
+        details=details,
+        rows=_row_values(plan.roadmap.actions, details, posted),
+        posted=posted,
+        error_key=error_key,
+        overdue=overdue,
+        today=today,
         may_plan=_may_plan(team),
         form=EmptyForm(),
         phases=("now", "next", "later", "backlog"),
@@ -83,13 +115,42 @@ def roadmap(slug, team_id):
         PHASE_WINDOWS=PHASE_WINDOWS,
         STATUSES=STATUSES,
         STATUS_LABELS=STATUS_LABELS,
+        MAX_REASON=MAX_REASON,
     )
+
+
+def row_key(question_id: str, from_level: int) -> str:
+    """Return the name an action's fields carry in the roadmap form."""
+    return f"{question_id}-{from_level}"
+
+
+def _row_values(actions, details, posted) -> dict[str, dict[str, str]]:
+    """Return each action's status, due date and reason as the form shows them."""
+    rows = {}
+    for a in actions:
+        key = row_key(a.question_id, a.from_level)
+        stored = details.get(a.key)
+        rows[key] = {
+            "status": a.status,
+            "due": stored.due_on.isoformat() if stored and stored.due_on else "",
+            "reason": stored.reason if stored else "",
+        }
+        if posted is not None and key in posted.getlist("row"):
+            rows[key] = {
+                name: posted.get(f"{name}-{key}", value) for name, value in rows[key].items()
+            }
+    return rows
 
 
 @bp.route("/roadmap/actions", methods=["POST"])
 def mark_action(slug, team_id):
-    """Mark a roadmap action planned, in progress, done, dismissed or open again."""
+    """Save one action's status (as the roadmap's cards posted), or the whole table."""
     org, team = _team(slug, team_id)
+    return _save_plan(org, team)
+
+
+def _save_plan(org, team):
+    """Save the roadmap table: each action's status, reason and due date, or a bulk change."""
     if not _may_plan(team):
         abort(403, "Only the team's lead or an org admin can mark actions.")
     if not EmptyForm().validate_on_submit():
@@ -97,25 +158,89 @@ def mark_action(slug, team_id):
     questionnaire = questionnaire_for(org)
     form = request.form
     try:
-        operations.mark_action(
-            team,
-            questionnaire,
-            form.get("question_id", ""),
-            form.get("from_level"),
-            form.get("status", ""),
-            form.get("reason", ""),
-            current_user,
-        )
+        changes = _posted_changes(form, status_details(team))
+        rows = operations.apply_changes(team, questionnaire, changes, current_user)
     except operations.PlanError as exc:
-        flash(str(exc), "danger")
-    else:
-        db.session.commit()
-        flash(
-            f"Marked {STATUS_LABELS.get(form.get('status'), '')}: {form.get('question_id')}.",
-            "success",
-        )
-    target = url_for("roadmap.roadmap", slug=slug, team_id=team.id, cycle=form.get("cycle") or None)
-    return redirect(f"{target}#action-{form.get('question_id', '')}-{form.get('from_level', '')}")
+        db.session.rollback()
+        flash(f"Nothing was saved. {exc}", "danger")
+        key = row_key(*exc.key) if exc.key else None
+        return _render_roadmap(org, team, form.get("cycle"), form, key), 400
+    db.session.commit()
+    flash(_saved_message(questionnaire, rows), "success" if rows else "info")
+    # Back to the top of the page, where the message is.
+    return redirect(
+        url_for("roadmap.roadmap", slug=org.slug, team_id=team.id, cycle=form.get("cycle") or None)
+    )
+
+
+MAX_ROWS = 500
+
+
+def _posted_changes(form, details) -> list[operations.ActionChange]:
+    """Return the changes a posted roadmap form asks for: edited rows, then the bulk change."""
+    if "question_id" in form:  # one action, as the roadmap's cards used to post
+        return [
+            operations.ActionChange(
+                form.get("question_id", ""),
+                form.get("from_level"),
+                form.get("status", ""),
+                form.get("reason", ""),
+                form.get("due"),
+            )
+        ]
+    keys = form.getlist("row")
+    if len(keys) > MAX_ROWS:
+        raise operations.PlanError(f"A roadmap form holds at most {MAX_ROWS} actions.")
+    bulk = form.get("apply") == "selected"
+    selected = set(form.getlist("selected"))
+    if bulk and not selected & set(keys):
+        raise operations.PlanError("Tick the actions to change first, then apply.")
+    if bulk and not (form.get("bulk_status") or form.get("bulk_due", "").strip()):
+        raise operations.PlanError("Choose a status or a due date for the ticked actions.")
+    changes = []
+    for key in keys:
+        question_id, _, level = key.rpartition("-")
+        status = form.get(f"status-{key}", "")
+        reason = form.get(f"reason-{key}", "")
+        due = form.get(f"due-{key}", "")
+        if bulk and key in selected:
+            if form.get("bulk_status"):
+                status, reason = form["bulk_status"], form.get("bulk_reason", "")
+            if form.get("bulk_due", "").strip():
+                due = form["bulk_due"]
+        change = operations.ActionChange(question_id, level, status, reason, due)
+        if _differs(change, details):
+            changes.append(change)
+    return changes
+
+
+def _differs(change: operations.ActionChange, details) -> bool:
+    """Return True when a posted row asks for something other than what is stored."""
+    level = parse_index(str(change.from_level))
+    stored = details.get((change.question_id, level))
+    status = stored.status if stored else "open"
+    due = stored.due_on.isoformat() if stored and stored.due_on else ""
+    reason = stored.reason if stored else ""
+    if change.status != status or (change.due or "").strip() != due:
+        return True
+    return change.status == "dismissed" and change.reason.strip() != reason
+
+
+def _saved_message(questionnaire, rows: list[dict]) -> str:
+    """Say what was saved, naming the actions by their text rather than their keys."""
+    if not rows:
+        return "Nothing changed: every action already had that status and due date."
+    if len(rows) > 3:
+        counts = Counter(STATUS_LABELS[r["status"]] for r in rows)
+        listed = ", ".join(f"{n} {label}" for label, n in counts.items())
+        return f"Saved {len(rows)} actions: {listed}."
+    parts = []
+    for row in rows:
+        action = questionnaire.question(row["question_id"]).action_from(row["from_level"])
+        due = row.get("due_on")
+        when = f", due {due.isoformat()}" if due else ""
+        parts.append(f"{STATUS_LABELS[row['status']]}{when}: “{action_title(action.text)}”")
+    return "Saved. " + "; ".join(parts) + "."
 
 
 @bp.route("/targets", methods=["GET", "POST"])
@@ -154,9 +279,15 @@ def targets(slug, team_id):
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("roadmap.targets", slug=slug, team_id=team.id))
+    cycle = latest_cycle(org)
+    hidden = cycle is not None and hides_team(org, cycle, team)
+    plan = plan_teams(cycle, [team])[team.id] if cycle and not hidden else None
     return render_template(
         "roadmap/targets.html",
+        scores_hidden=privacy_note(org) if hidden else None,
         team=team,
+        score_cycle=cycle,
+        score=plan.score if plan and plan.score.respondents else None,
         targets=targets_for([team])[team.id],
         profiles=profiles,
         may_plan=may_plan,

@@ -65,3 +65,56 @@ def my_surveys(org: Org, user: User) -> list[SurveyItem]:
             answered = counts.get(response.id, 0) if response else 0
             items.append(SurveyItem(team, cycle, response, answered, total))
     return items
+
+
+@dataclass
+class CycleProgress:
+    """How far an open cycle has come: teams and people who have submitted, in counts only."""
+
+    cycle: Cycle
+    teams: int
+    teams_answered: int
+    people: int
+    submitted: int
+    drafts: int
+
+
+def open_cycle_progress(org: Org) -> list[CycleProgress]:
+    """Return the response progress of each open cycle of the org (no individual is named)."""
+    cycles = db.session.scalars(
+        sa.select(Cycle)
+        .where(Cycle.org_id == org.id, Cycle.closed_at.is_(None))
+        .order_by(Cycle.opened_at.desc())
+    ).all()
+    if not cycles:
+        return []
+    teams = db.session.scalar(sa.select(sa.func.count(Team.id)).where(Team.org_id == org.id))
+    people = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(TeamMember.user_id)))
+        .join(Team, Team.id == TeamMember.team_id)
+        .where(Team.org_id == org.id)
+    )
+    counts = {
+        (cycle_id, status): (n, answered_teams)
+        for cycle_id, status, n, answered_teams in db.session.execute(
+            sa.select(
+                Response.cycle_id,
+                Response.status,
+                sa.func.count(),
+                sa.func.count(sa.distinct(Response.team_id)),
+            )
+            .where(Response.cycle_id.in_([c.id for c in cycles]))
+            .group_by(Response.cycle_id, Response.status)
+        )
+    }
+    return [
+        CycleProgress(
+            cycle,
+            teams,
+            counts.get((cycle.id, "submitted"), (0, 0))[1],
+            people,
+            counts.get((cycle.id, "submitted"), (0, 0))[0],
+            counts.get((cycle.id, "draft"), (0, 0))[0],
+        )
+        for cycle in cycles
+    ]

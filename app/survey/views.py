@@ -12,7 +12,7 @@ from ..extensions import db
 from ..pagecache import cached_page
 from ..questionnaires import questionnaire_of
 from . import bp, operations
-from .queries import my_surveys
+from .queries import my_surveys, open_cycle_progress
 
 
 @bp.before_request
@@ -47,7 +47,12 @@ def _url(endpoint: str, cycle, team, **kwargs) -> str:
 def mine(slug):
     """List the person's surveys in the org's open cycles."""
     org = get_org_or_404(slug)
-    return render_template("survey/mine.html", surveys=my_surveys(org, current_user))
+    surveys = my_surveys(org, current_user)
+    return render_template(
+        "survey/mine.html",
+        surveys=surveys,
+        cycle_progress=[] if surveys else open_cycle_progress(org),
+    )
 
 
 @bp.route("/<cycle_name>/<int:team_id>/", methods=["GET", "POST"])
@@ -76,7 +81,7 @@ def start(slug, cycle_name, team_id):
             )
         return redirect(_url("survey.page", cycle, team, challenge=questionnaire.challenges[0].key))
     if response is not None:
-        return redirect(_url("survey.review", cycle, team))
+        return redirect(_resume_url(cycle, team, questionnaire, response))
     previous = operations.previous_response(cycle, team, current_user)
     return render_template(
         "survey/start.html",
@@ -86,6 +91,18 @@ def start(slug, cycle_name, team_id):
         form=form,
         previous=previous,
     )
+
+
+def _resume_url(cycle, team, questionnaire, response) -> str:
+    """Return where a person picks their response up: a draft's first page with work left."""
+    if response.status == "draft" and cycle.is_open:
+        stored = operations.answers_of(response)
+        unconfirmed = {qid for qid, a in stored.items() if a.carried_over}
+        pages = progress(questionnaire, set(stored) - unconfirmed)
+        first = next((p.challenge for p in pages if not p.complete), None)
+        if first:
+            return _url("survey.page", cycle, team, challenge=first)
+    return _url("survey.review", cycle, team)
 
 
 @bp.route("/<cycle_name>/<int:team_id>/<challenge>", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from ..access import (
     sees_org_reports,
 )
 from ..auth.forms import EmptyForm
-from ..curricula import latest_versions, module_of, render_body
+from ..curricula import latest_versions, module_of, render_body, table_of_contents
 from ..dbutil import get_by_id
 from ..domain.inputs import parse_id, parse_index
 from ..domain.training import COMPLETED
@@ -131,6 +131,7 @@ def _render_module(key: str) -> str:
     mine = progress_for([current_user.id], all_latest)
     # A new order of the options for each attempt, the same on every view until the next one.
     shuffle = random.Random(f"{current_user.id}:{version.id}:{len(attempts)}")
+    html = render_body(body)
     return render_template(
         "training/module.html",
         orders=[shuffle.sample(range(len(q.options)), len(q.options)) for q in body.quiz],
@@ -138,7 +139,14 @@ def _render_module(key: str) -> str:
         version=version,
         latest=latest,
         module=body,
-        html=render_body(body),
+        html=html,
+        contents=[
+            ("objectives", "What you will be able to do"),
+            *table_of_contents(html[:1]),
+            ("checklist", "Checklist"),
+            *table_of_contents(html[1:]),
+            *([("quiz", "Quiz")] if body.quiz else []),
+        ],
         standing=standing,
         steps=steps,
         attempts=attempts,

@@ -37,11 +37,14 @@ def test_member_fills_leaves_resumes_submits_and_lead_sees_scores(
     sign_in("alice@acme.test", PASSWORD)
     expect(page.get_by_text("12 of 48 questions answered")).to_be_visible()
     page.get_by_role("link", name="Continue the survey for Claims Triage, 2026-Q4").click()
+    # Continue opens the first page with unanswered questions, not the review.
+    expect(page.get_by_role("heading", name="Infrastructure and serving")).to_be_visible()
+    answer_page(page, 3)
+    page.get_by_role("button", name="Save and review").last.click()
     expect(page.get_by_role("heading", name="Review and submit")).to_be_visible()
-    expect(page.get_by_text("Still unanswered (36)")).to_be_visible()
+    expect(page.get_by_text("Still unanswered (30)")).to_be_visible()
 
     for challenge in [
-        "Infrastructure and serving",
         "Model drift and monitoring",
         "Governance and trust",
         "Culture and skills",
@@ -57,6 +60,10 @@ def test_member_fills_leaves_resumes_submits_and_lead_sees_scores(
     expect(page.get_by_text("Every question has an answer.")).to_be_visible()
     page.get_by_role("button", name="Submit my answers").click()
     expect(page.get_by_text("Your answers for Claims Triage count in 2026-Q4")).to_be_visible()
+    expect(page.get_by_role("button", name="Submit again")).to_have_count(0)
+    expect(page.get_by_role("link", name="See Claims Triage's report")).to_be_visible()
+    expect(page.get_by_role("link", name="Open my assigned modules")).to_be_visible()
+    expect(page.get_by_role("link", name="Change my answers")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
     sign_in("lead@acme.test", PASSWORD)

@@ -216,3 +216,66 @@ def test_a_kept_survey_page_shows_each_saved_answer(client, world, login):
     client.post(f"{BASE}/{team_id}/data", data={"answer-data.contracts": "3", "go": "review"})
     page = client.get(f"{BASE}/{team_id}/data").get_data(as_text=True)
     assert 'value="3" checked' in page and page != first
+
+
+def test_continue_opens_the_first_page_with_unanswered_questions(client, world, login):
+    login("alice@acme.test")
+    team_id = world["team"].id
+    start(client, team_id)
+    data = {f"answer-{q}": "2" for q in ("data.contracts", "data.quality-gates", "data.lineage")}
+    data |= {f"answer-{q}": "1" for q in ("data.stewardship", "data.access")}
+    data |= {"answer-data.training-serving": "na", "go": "review"}
+    client.post(f"{BASE}/{team_id}/data", data=data)
+    home = client.get("/o/acme/").get_data(as_text=True)
+    assert "Continue" in home
+    resumed = client.get(f"{BASE}/{team_id}/")  # the link behind "Continue"
+    assert resumed.headers["Location"].endswith(f"{BASE}/{team_id}/ownership")
+
+
+def test_a_complete_draft_or_a_submitted_response_opens_the_review(client, world, login):
+    login("alice@acme.test")
+    team_id = world["team"].id
+    start(client, team_id)
+    client.post(f"{BASE}/{team_id}/submit")
+    assert client.get(f"{BASE}/{team_id}/").headers["Location"].endswith(f"{BASE}/{team_id}/review")
+
+
+def test_after_submitting_the_review_offers_what_to_do_next(client, world, login):
+    login("alice@acme.test")
+    team_id = world["team"].id
+    start(client, team_id)
+    client.post(f"{BASE}/{team_id}/data", data={"answer-data.contracts": "2", "go": "review"})
+    before = client.get(f"{BASE}/{team_id}/review").get_data(as_text=True)
+    assert "Submit my answers" in before and "What next" not in before
+    page = client.post(f"{BASE}/{team_id}/submit", follow_redirects=True).get_data(as_text=True)
+    assert "Submit again" not in page and "Submit my answers" not in page
+    next_steps = page.split("What next")[1].split("</section>")[0]
+    assert f'href="/o/acme/teams/{team_id}/report?cycle=2026-Q4"' in next_steps
+    assert f'href="/o/acme/teams/{team_id}/roadmap?cycle=2026-Q4"' in next_steps
+    assert 'href="/o/acme/learning/">Open my assigned modules' in next_steps
+    assert f'href="{BASE}/{team_id}/data">Change my answers' in next_steps
+    org_ops.close_cycle(world["cycle"])
+    db.session.commit()
+    closed = client.get(f"{BASE}/{team_id}/review").get_data(as_text=True)
+    assert "Change my answers" not in closed and "is closed" in closed
+
+
+def test_an_executive_without_a_team_sees_the_open_cycle_and_its_progress(
+    client, world, login, make_team, make_user
+):
+    from tests.conftest import submit_response
+
+    other = make_user("carl@acme.test", world["org"])
+    make_team(world["org"], "Pricing", other)
+    submit_response(world["cycle"], world["team"], world["alice"], {"data.contracts": 2})
+    submit_response(world["cycle"], world["team"], world["bob"], {}, status="draft")
+    login("exec@acme.test")
+    for url in ("/o/acme/", "/o/acme/survey/"):
+        page = client.get(url).get_data(as_text=True)
+        assert "There is no open survey" not in page
+        assert "2026-Q4 is open." in page
+        assert "1 of 2 teams have at least one submitted response" in page
+        assert "1 response submitted, 1 more in draft" in page
+    org_ops.close_cycle(world["cycle"])
+    db.session.commit()
+    assert "There is no open survey" in client.get("/o/acme/").get_data(as_text=True)

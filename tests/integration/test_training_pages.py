@@ -262,3 +262,21 @@ def test_each_attempt_shows_the_options_in_a_new_order(client, trained, login):
     client.post(f"/o/acme/learning/{KEY}/quiz", data={"version_id": version.id, "q0": "0"})
     second = orders(client.get(f"/o/acme/learning/{KEY}").get_data(as_text=True))
     assert second != first
+
+
+def test_a_module_page_opens_with_a_table_of_contents_that_links_every_section(
+    client, trained, login
+):
+    login("alice@acme.test")
+    page = client.get(f"/o/acme/learning/{KEY}").get_data(as_text=True)
+    toc = page.split('aria-labelledby="toc-heading"')[1].split("</nav>")[0]
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', toc)
+    titles = [title for _, title in links]
+    assert titles[0] == "What you will be able to do" and titles[-1] == "Quiz"
+    assert "Worked example" in titles and "Template" in titles
+    assert (
+        titles.index("Worked example") < titles.index("Checklist") < titles.index("Going further")
+    )
+    for anchor, _ in links:
+        assert page.count(f'id="{anchor}"') == 1, anchor  # each link lands on one section
+    assert page.index("toc-heading") < page.index('id="section-worked-example"')

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.roadmap import plan_roadmap
+from app.domain.roadmap import plan_roadmap, projected_scores
+from app.domain.scoring import Answer
 from app.domain.vocabulary import CHALLENGE_KEYS
 
 from .helpers import questionnaire
@@ -166,6 +167,40 @@ def test_done_and_dismissed_actions_free_their_slot_and_keep_their_status():
         by_question(planned)["data.a"].status == "planned"
         and by_question(planned)["data.a"].phase == "now"
     )
+
+
+def test_marking_an_action_done_never_lowers_the_projection():
+    # Issue 11: marking a governance action done lowered "after Later" from 2.9 to 2.8,
+    # because a done action leaves the phases and its lift left the projection with it.
+    responses = [
+        {"data.a": Answer("data.a", 1), "data.b": Answer("data.b", 1)},
+        {"data.a": Answer("data.a", 1), "data.b": Answer("data.b", 2)},
+    ]
+    m = means(data__a=1.0, data__b=1.5)
+    targets = dict.fromkeys(CHALLENGE_KEYS, 3)
+    before = plan_roadmap(Q, scores(data=1.25), m, targets, capacity=1)
+    first = before.phase("now")[0]
+    after = plan_roadmap(Q, scores(data=1.25), m, targets, capacity=1, statuses={first.key: "done"})
+    for phase in ("now", "next", "later"):
+        was = projected_scores(Q, before, responses)[phase].challenges["data"].score
+        now = projected_scores(Q, after, responses)[phase].challenges["data"].score
+        assert now >= was, phase
+    assert projected_scores(Q, after, responses)["now"].challenges["data"].score == 2.0
+
+
+def test_dismissed_actions_lift_nothing():
+    responses = [{"data.a": Answer("data.a", 1), "data.b": Answer("data.b", 1)}]
+    m = means(data__a=1.0, data__b=1.0)
+    targets = dict.fromkeys(CHALLENGE_KEYS, 3)
+    roadmap = plan_roadmap(
+        Q,
+        scores(data=1.0),
+        m,
+        targets,
+        capacity=1,
+        statuses={("data.a", 1): "dismissed", ("data.b", 1): "dismissed"},
+    )
+    assert projected_scores(Q, roadmap, responses)["later"].challenges["data"].score == 1.0
 
 
 def test_top_three_challenges_have_a_gap():

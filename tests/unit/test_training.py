@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from app.curricula import read_library, render_body, render_markdown
+from app.curricula import read_library, render_body, render_markdown, table_of_contents
 from app.domain.curriculum import Module, QuizQuestion, parse_module
 from app.domain.training import (
     COMPLETED,
@@ -126,7 +126,7 @@ def test_every_shipped_module_is_valid_and_renders():
     for _, m in modules:
         assert 45 <= m.duration_minutes <= 120 and m.steps and m.quiz and m.objectives
         before, after = render_body(m)
-        assert "<h2>" in before and "<script" not in before + after
+        assert '<h2 id="section-' in before and "<script" not in before + after
         assert "- [ ]" not in before + after
 
 
@@ -201,3 +201,16 @@ def test_html_and_script_in_markdown_are_neutralised():
     )
     assert "<script" not in html and "<img" not in html and "javascript:" not in html
     assert "&lt;script&gt;" in html  # shown as text, not run
+
+
+def test_section_headings_get_unique_anchors_for_the_contents_list():
+    text = GOOD.replace(
+        "# A test module\n", "# A test module\n\n## Why *this* matters\n\n## Notes\n"
+    )
+    before, after = render_body(parse_module(text + "\n## Notes\n\nMore.\n", "x.md"))
+    assert table_of_contents((before,)) == [
+        ("section-why-this-matters", "Why this matters"),
+        ("section-notes", "Notes"),
+    ]
+    assert table_of_contents((after,)) == [("section-notes-2", "Notes")]
+    assert '<h2 id="section-why-this-matters">Why <em>this</em> matters</h2>' in before
