@@ -129,7 +129,8 @@ def user_create(email, name, password, org_slug, role):
 @click.option(
     "--questionnaire", "key", required=True, help="Key; the latest imported version is used."
 )
-def cycle_open(org_slug, name, key):
+@click.option("--deadline", type=click.DateTime(["%Y-%m-%d"]), default=None)
+def cycle_open(org_slug, name, key, deadline):
     """Open a cycle on the latest imported version of a questionnaire."""
     org = org_by_slug(org_slug)
     version = questionnaires.latest_version(key)
@@ -138,11 +139,32 @@ def cycle_open(org_slug, name, key):
             f"No questionnaire '{key}' is imported. Run: flask --app app questionnaire import PATH"
         )
     try:
-        cycle = org_ops.open_cycle(org, name, version)
+        cycle = org_ops.open_cycle(org, name, version, deadline.date() if deadline else None)
     except org_ops.AdminError as exc:
         fail(str(exc))
     db.session.commit()
     click.echo(f"Opened {cycle.name} in {org.slug} on {version.label}")
+
+
+@cycle_cli.command("deadline")
+@click.option("--org", "org_slug", required=True)
+@click.argument("name")
+@click.argument("day")
+def cycle_deadline(org_slug, name, day):
+    """Set an open cycle's deadline (YYYY-MM-DD, the end of that day UTC), or 'none'."""
+    from datetime import date
+
+    cycle = cycle_by_name(org_by_slug(org_slug), name)
+    try:
+        chosen = None if day.lower() == "none" else date.fromisoformat(day)
+    except ValueError:
+        fail(f"'{day}' is not a date like 2026-12-15, or 'none'.")
+    try:
+        org_ops.set_deadline(cycle, chosen)
+    except org_ops.AdminError as exc:
+        fail(str(exc))
+    db.session.commit()
+    click.echo(f"{cycle.name}: " + (f"due {chosen:%d %b %Y}" if chosen else "no deadline"))
 
 
 @cycle_cli.command("close")

@@ -34,6 +34,8 @@ class Org(db.Model):
     comment_authors: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # Audit entries older than this many days are deleted by the worker (0 keeps them all).
     audit_retention_days: Mapped[int] = mapped_column(default=730, server_default="730")
+    # People who have not submitted are reminded this many days before a cycle's deadline.
+    reminder_days: Mapped[int] = mapped_column(default=3, server_default="3")
 
     teams: Mapped[list[Team]] = relationship(back_populates="org", order_by="Team.name")
 
@@ -47,6 +49,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A deactivated person cannot sign in or use tokens; their answers still count.
     deactivated_at: Mapped[datetime | None]
+    # Weekly email about overdue modules; a person may turn it off.
+    module_reminders: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
@@ -164,6 +168,8 @@ class Cycle(db.Model):
     questionnaire_id: Mapped[int] = mapped_column(sa.ForeignKey("questionnaire_version.id"))
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # When answers are due (optional); reminders go out in the days before it.
+    deadline: Mapped[datetime | None]
     # Each team's targets as they were when the cycle closed: {team id: {challenge: level}}.
     frozen_targets: Mapped[dict | None] = mapped_column(sa.JSON)
 
@@ -478,3 +484,14 @@ class OneTimeLink(db.Model):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
+
+
+class ReminderSent(db.Model):
+    """A reminder that went out: claimed before sending, so each goes once per event."""
+
+    __table_args__ = (sa.UniqueConstraint("kind", "user_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(30))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(sa.String(80))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

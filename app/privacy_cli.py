@@ -24,7 +24,8 @@ person_cli = AppGroup("person", help="Export or erase a person's data.")
 @click.option("--min-respondents", type=str, default=None, help="1 turns the rule off.")
 @click.option("--comment-authors", type=click.Choice(["named", "anonymous"]), default=None)
 @click.option("--audit-retention-days", type=str, default=None, help="0 keeps every entry.")
-def org_settings(slug, min_respondents, comment_authors, audit_retention_days):
+@click.option("--reminder-days", type=str, default=None, help="Days before a deadline; 0: none.")
+def org_settings(slug, min_respondents, comment_authors, audit_retention_days, reminder_days):
     """Show an org's privacy settings, or change them."""
     org = org_by_slug(slug)
     try:
@@ -33,6 +34,7 @@ def org_settings(slug, min_respondents, comment_authors, audit_retention_days):
             min_respondents=min_respondents,
             comment_authors=None if comment_authors is None else comment_authors == "named",
             audit_retention_days=audit_retention_days,
+            reminder_days=reminder_days,
         )
     except AdminError as exc:
         fail(str(exc))
@@ -40,7 +42,8 @@ def org_settings(slug, min_respondents, comment_authors, audit_retention_days):
     click.echo(
         f"{org.slug}: min respondents {org.min_respondents}; comments "
         f"{'named' if org.comment_authors else 'anonymous'}; audit kept "
-        f"{org.audit_retention_days or 'forever'}{' days' if org.audit_retention_days else ''}"
+        f"{org.audit_retention_days or 'forever'}{' days' if org.audit_retention_days else ''}; "
+        f"reminders {org.reminder_days} days before a deadline"
         + (f" (changed: {', '.join(changed)})" if changed else "")
     )
 

@@ -1,4 +1,4 @@
 """Every background task, imported so that a worker knows them all."""
 
-from . import audit_tasks, mail  # noqa: F401
+from . import audit_tasks, mail, reminders  # noqa: F401
 from .compare import tasks as compare_tasks  # noqa: F401

@@ -4,7 +4,7 @@ import secrets
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -227,3 +227,26 @@ def my_data():
     from ..orgs.privacy_views import data_download
 
     return data_download(current_user)
+
+
+@bp.route("/account/reminders", methods=["POST"])
+@login_required
+def reminder_settings():
+    """Turn the weekly email about overdue modules on or off."""
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired or was not sent from this site. Reload and try again.")
+    wanted = request.form.get("module_reminders") == "on"
+    if wanted != current_user.module_reminders:
+        current_user.module_reminders = wanted
+        audit.record_for_person(
+            current_user,
+            "person.reminders",
+            f"{current_user.name} turned weekly module reminders {'on' if wanted else 'off'}",
+        )
+        db.session.commit()
+    flash(
+        "Weekly reminders of overdue modules are "
+        + ("on." if wanted else "off: you will not get them."),
+        "success",
+    )
+    return redirect(url_for("auth.change_password") + "#reminders")

@@ -1,9 +1,9 @@
 """Forms of org administration."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms import DateField, EmailField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from ..models import ORG_ROLES, TEAM_ROLES
 
@@ -56,4 +56,9 @@ class CycleForm(FlaskForm):
         description="For example 2026-Q4.",
     )
     questionnaire_id = SelectField("Questionnaire version", coerce=int, validate_choice=True)
+    deadline = DateField(
+        "Deadline (optional)",
+        validators=[Optional()],
+        description="Answers are due by the end of this day (UTC); reminders go out before it.",
+    )
     submit = SubmitField("Open cycle")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 
@@ -259,8 +260,36 @@ def remove_from_team(team: Team, user_id: int) -> None:
     touch_teams([team.id])
 
 
-def open_cycle(org: Org, name: str, questionnaire: QuestionnaireVersion) -> Cycle:
-    """Open a new cycle on a questionnaire version."""
+def deadline_of(day: date | None) -> datetime | None:
+    """Return the stored deadline of a day: its last second, UTC."""
+    return datetime.combine(day, time(23, 59, 59)) if day else None
+
+
+def set_deadline(cycle: Cycle, day: date | None) -> None:
+    """Set or clear an open cycle's deadline; a past day is refused."""
+    if cycle.closed_at is not None:
+        raise AdminError(f"{cycle.name} is closed; reopen it to change its deadline.")
+    deadline = deadline_of(day)
+    if deadline is not None and deadline < utcnow():
+        raise AdminError("A deadline is today or later.")
+    if deadline == cycle.deadline:
+        return
+    audit.record(
+        cycle.org_id,
+        "cycle.deadline",
+        f"{cycle.name} is due {day:%d %b %Y}" if day else f"{cycle.name} has no deadline",
+        target=("cycle", cycle.name),
+        before={"deadline": cycle.deadline},
+        after={"deadline": deadline},
+    )
+    cycle.deadline = deadline
+    db.session.flush()
+
+
+def open_cycle(
+    org: Org, name: str, questionnaire: QuestionnaireVersion, deadline: date | None = None
+) -> Cycle:
+    """Open a new cycle on a questionnaire version, with an optional deadline."""
     if not CYCLE_RE.match(name):
         raise AdminError(
             "A cycle name uses letters, digits, dots, dashes or underscores, like 2026-Q4."
@@ -268,7 +297,15 @@ def open_cycle(org: Org, name: str, questionnaire: QuestionnaireVersion) -> Cycl
     if db.session.scalar(sa.select(Cycle.id).where(Cycle.org_id == org.id, Cycle.name == name)):
         raise AdminError(f"The cycle {name} exists already.")
     _refuse_second_open(org.id, questionnaire.key, name)
-    cycle = Cycle(org_id=org.id, name=name, questionnaire_id=questionnaire.id, opened_at=utcnow())
+    if deadline is not None and deadline_of(deadline) < utcnow():
+        raise AdminError("A deadline is today or later.")
+    cycle = Cycle(
+        org_id=org.id,
+        name=name,
+        questionnaire_id=questionnaire.id,
+        opened_at=utcnow(),
+        deadline=deadline_of(deadline),
+    )
     db.session.add(cycle)
     db.session.flush()
     audit.record(
@@ -276,7 +313,11 @@ def open_cycle(org: Org, name: str, questionnaire: QuestionnaireVersion) -> Cycl
         "cycle.opened",
         f"Opened the cycle {name}",
         target=("cycle", name),
-        after={"questionnaire": questionnaire.key, "version": questionnaire.version},
+        after={
+            "questionnaire": questionnaire.key,
+            "version": questionnaire.version,
+            "deadline": cycle.deadline,
+        },
     )
     request_rebuild([cycle.id])
     return cycle

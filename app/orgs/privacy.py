@@ -42,6 +42,7 @@ def update_settings(
     min_respondents: object | None = None,
     comment_authors: bool | None = None,
     audit_retention_days: object | None = None,
+    reminder_days: object | None = None,
 ) -> list[str]:
     """Change the org's privacy settings; return what changed, in words."""
     before = _settings(org)
@@ -59,6 +60,11 @@ def update_settings(
                 f"Audit retention is a number of days from 0 (keep everything) to {MAX_RETENTION_DAYS}."
             )
         org.audit_retention_days = int(text)
+    if reminder_days is not None:
+        text = str(reminder_days).strip()
+        if not (text.isascii() and text.isdigit()) or int(text) > 30:
+            raise AdminError("Reminders go out from 0 (none) to 30 days before a deadline.")
+        org.reminder_days = int(text)
     after = _settings(org)
     changed = [key for key in after if after[key] != before[key]]
     if changed:
@@ -81,6 +87,7 @@ def _settings(org: Org) -> dict:
         "min_respondents": org.min_respondents,
         "comment_authors": org.comment_authors,
         "audit_retention_days": org.audit_retention_days,
+        "reminder_days": org.reminder_days,
     }
 
 

@@ -35,6 +35,7 @@ def admin_settings(slug):
                 min_respondents=request.form.get("min_respondents", ""),
                 comment_authors=request.form.get("comment_authors") == "named",
                 audit_retention_days=request.form.get("audit_retention_days", ""),
+                reminder_days=request.form.get("reminder_days"),
             )
         except AdminError as exc:
             db.session.rollback()

@@ -1,5 +1,7 @@
 """Views of an org's home page and its administration."""
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -24,6 +26,7 @@ from ..models import (
     User,
 )
 from ..privacy import reveal_own_rows
+from ..reminders import response_counts
 from ..reports.queries import latest_cycle, org_overview, org_teams
 from ..roadmap.operations import PlanError, save_profile
 from ..survey.queries import my_surveys, open_cycle_progress
@@ -316,6 +319,7 @@ def admin_cycles(slug):
                 org,
                 form.name.data.strip(),
                 db.session.get(QuestionnaireVersion, form.questionnaire_id.data),
+                form.deadline.data,
             )
         except operations.AdminError as exc:
             flash(str(exc), "danger")
@@ -335,9 +339,50 @@ def admin_cycles(slug):
             .group_by(Response.cycle_id, Response.status)
         )
     }
+    current = next((c for c in cycles if c.is_open), None)
+    rates = _team_rates(org, current) if current else []
     return render_template(
-        "orgs/cycles.html", form=form, cycles=cycles, counts=counts, close_form=EmptyForm()
+        "orgs/cycles.html",
+        form=form,
+        cycles=cycles,
+        counts=counts,
+        close_form=EmptyForm(),
+        current=current,
+        rates=rates,
     )
+
+
+def _team_rates(org, cycle) -> list[tuple[Team, int, int, int]]:
+    """Return (team, active members, submitted, drafts) for every team of the org."""
+    counts = response_counts(cycle)
+    return [(t, *counts.get(t.id, (0, 0, 0))) for t in org_teams(org)]
+
+
+@bp.route("/admin/cycles/<cycle_name>/deadline", methods=["POST"])
+def admin_cycle_deadline(slug, cycle_name):
+    """Set or clear an open cycle's deadline."""
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    cycle = get_cycle_or_404(org, cycle_name)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired or was not sent from this site. Reload and try again.")
+    text = request.form.get("deadline", "").strip()
+    try:
+        day = date.fromisoformat(text) if text else None
+    except ValueError:
+        flash("A deadline is a date like 2026-12-15.", "danger")
+        return redirect(url_for("orgs.admin_cycles", slug=slug))
+    try:
+        operations.set_deadline(cycle, day)
+    except operations.AdminError as exc:
+        flash(str(exc), "danger")
+    else:
+        db.session.commit()
+        flash(
+            f"{cycle.name} is due {day:%d %b %Y}." if day else f"{cycle.name} has no deadline.",
+            "success",
+        )
+    return redirect(url_for("orgs.admin_cycles", slug=slug))
 
 
 @bp.route("/admin/cycles/<cycle_name>/close", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from flask import abort, make_response, render_template, request
 from flask_login import current_user, login_required
 
 from .. import charts
-from ..access import get_org_or_404, get_team_or_404, require_org_role, team_role
+from ..access import get_org_or_404, get_team_or_404, is_org_admin, require_org_role, team_role
 from ..charts import TARGET_COLOUR, TEAM_COLOUR
 from ..comparisons import freshness
 from ..domain.scoring import summarize_questions
@@ -20,6 +20,7 @@ from ..pagecache import cached_page
 from ..privacy import hides_team, reveal_own_rows
 from ..privacy import note as privacy_note
 from ..questionnaires import model_of
+from ..reminders import response_counts
 from ..roadmap.queries import ownership_of, plan_teams
 from . import bp, pdf
 from .dashboard import load_dashboard
@@ -69,6 +70,7 @@ def team_report(slug, team_id):
 
     def render():
         questionnaire = model_of(cycle.questionnaire)
+        rate = response_counts(cycle).get(team.id, (0, 0, 0)) if is_lead or is_org_admin() else None
         plan = plan_teams(cycle, [team])[team.id]
         score, targets, responses = plan.score, plan.targets, plan.responses
         chart = team_radar(team, cycle, questionnaire, score, targets)
@@ -87,6 +89,7 @@ def team_report(slug, team_id):
             targets=targets,
             chart=chart,
             is_lead=is_lead,
+            rate=rate,
             breakdown=breakdown,
             ownership=ownership_of([team], questionnaire)[team.id],
             roadmap=plan.roadmap,
