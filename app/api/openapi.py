@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 from flask_smorest import Api
 from flask_smorest.spec.plugins import FlaskPlugin
+from werkzeug.routing import UnicodeConverter
 
 from . import schemas
 
@@ -16,8 +17,17 @@ DESCRIPTION = (
 )
 
 
+def text_parameter(converter) -> dict:
+    """Describe a text path parameter: one segment, without control characters."""
+    return {"type": "string", "minLength": 1, "pattern": schemas.PATH_SEGMENT}
+
+
 class RelativePaths(FlaskPlugin):
     """Write paths relative to the server URL (/api/v1), as clients join them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_converter(UnicodeConverter, text_parameter)
 
     def path_helper(self, rule, operations, parameters, **kwargs):
         """Return the rule's OpenAPI path without the API's base."""

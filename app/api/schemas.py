@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 from marshmallow import fields
-from marshmallow.validate import Length, OneOf, Range
+from marshmallow.validate import Length, OneOf, Range, Regexp
 
 from ..domain.inputs import MAX_ID, parse_id
 from ..domain.roadmap import STATUSES
@@ -20,6 +20,11 @@ MAX_QUESTION_ID = 120  # the width of the question id columns
 MAX_REASON = 2000
 MAX_NAME = 200  # cycle names and other short text a request names an object by
 KEYS = (*CHALLENGE_KEYS, "overall")
+# Text without the control characters every input path refuses (app.domain.inputs), written
+# so that both Python and the ECMA regular expressions of JSON Schema read it the same way.
+NO_CONTROL = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
+PATH_SEGMENT = r"^[^/\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]+$"
+NO_CONTROL_MESSAGE = "Remove the control character (such as NUL)."
 
 
 class WholeNumber(fields.Integer):
@@ -44,10 +49,15 @@ class Flag(fields.Boolean):
 
 
 class Text(fields.String):
-    """A JSON string of at most max_length characters."""
+    """A JSON string of at most max_length characters, without control characters."""
 
     def __init__(self, max_length: int, *, min_length: int | None = None, **kwargs) -> None:
-        super().__init__(validate=Length(min=min_length, max=max_length), **kwargs)
+        length = "Use {min} to {max} characters." if min_length else "Use at most {max} characters."
+        rules = [
+            Length(min=min_length, max=max_length, error=length),
+            Regexp(NO_CONTROL, error=NO_CONTROL_MESSAGE),
+        ]
+        super().__init__(validate=rules, **kwargs)
 
 
 class QueryNumber(fields.Integer):
@@ -108,11 +118,18 @@ class UtcTime(fields.DateTime):
         return value.isoformat(timespec="seconds") + "Z" if value else None
 
 
-class Input(ma.Schema):
-    """A request body or query: fields it does not declare are ignored."""
+class Query(ma.Schema):
+    """A query string: parameters it does not declare are ignored (a cache buster, say)."""
 
     class Meta:
         unknown = ma.EXCLUDE
+
+
+class Body(ma.Schema):
+    """A JSON request body: a field it does not declare is refused, so a typo never goes unseen."""
+
+    class Meta:
+        unknown = ma.RAISE
 
 
 class Answer(ma.Schema):
@@ -151,7 +168,7 @@ class Error(Answer):
 # Requests
 
 
-class PageQuery(Input):
+class PageQuery(Query):
     """Which page of a list."""
 
     page = QueryNumber(load_default=1, validate=Range(min=1, max=MAX_ID))
@@ -164,20 +181,20 @@ class AssignmentQuery(PageQuery):
     team_id = Id(metadata={"description": "Only this team's assignments"})
 
 
-class CycleQuery(Input):
+class CycleQuery(Query):
     """Which cycle, by name."""
 
     cycle = Text(MAX_NAME, metadata={"description": "A cycle's name, for example 2026-Q4"})
 
 
-class AnswerInput(Input):
+class AnswerInput(Body):
     """One answer: a level and an optional comment."""
 
     level = Level(required=True)
     comment = Text(MAX_COMMENT, load_default="")
 
 
-class ResponseInput(Input):
+class ResponseInput(Body):
     """Answers to save, by question id; submit true submits the response."""
 
     answers = fields.Dict(
@@ -209,7 +226,7 @@ def not_empty(value: dict) -> None:
         raise ma.ValidationError("Give the target of at least one challenge.")
 
 
-class TargetsInput(Input):
+class TargetsInput(Body):
     """Target levels by challenge key; challenges left out keep their target."""
 
     targets = fields.Nested(
@@ -220,7 +237,7 @@ class TargetsInput(Input):
     )
 
 
-class ActionInput(Input):
+class ActionInput(Body):
     """A roadmap action (question and the step's starting level) and its new status."""
 
     question = Text(MAX_QUESTION_ID, min_length=1, required=True)
