@@ -54,7 +54,7 @@ class RequestParser(FlaskParser):
             raise ApiError(400, "bad_request", NOT_JSON)
         try:
             body = core.parse_json(req.get_data(cache=True))
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             raise ApiError(400, "bad_request", f"The body is not valid JSON. {NOT_JSON}") from None
         if not isinstance(body, dict):
             raise ApiError(400, "bad_request", NOT_JSON)
