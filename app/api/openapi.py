@@ -47,6 +47,9 @@ class Document(Api):
     def _register_error_handlers(self):
         """Leave the site's error pages alone (flask-smorest would answer every error in JSON)."""
 
+    def _register_pagination_header(self):
+        """Describe no pagination header: lists carry page, per_page and total in the body."""
+
 
 def register(app: Flask, blueprint) -> None:
     """Mount the API blueprint and build its document."""

@@ -1,7 +1,7 @@
 """The shapes of API v1, declared once: they validate requests, shape answers and make the document.
 
 Request schemas (``...Input``, ``...Query``) are loaded by flask-smorest before a view runs;
-answer schemas dump what a view returns; both become the OpenAPI document's components.
+answer schemas describe what a view returns; both become the OpenAPI document's components.
 """
 
 from __future__ import annotations
@@ -106,16 +106,6 @@ class Level(fields.Field):
         if isinstance(value, str) and len(value) > 20:
             raise self.make_error("invalid")
         return value
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value
-
-
-class UtcTime(fields.DateTime):
-    """A stored UTC time, written as 2026-10-01T09:00:00Z."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return value.isoformat(timespec="seconds") + "Z" if value else None
 
 
 class Query(ma.Schema):
@@ -281,8 +271,8 @@ class Cycle(Answer):
     name = fields.String(required=True)
     questionnaire = fields.String(required=True)
     status = fields.String(required=True, validate=OneOf(["open", "closed"]))
-    opened_at = UtcTime(required=True)
-    closed_at = UtcTime(required=True, allow_none=True)
+    opened_at = fields.DateTime(required=True)
+    closed_at = fields.DateTime(required=True, allow_none=True)
 
 
 def page_of(item: type[ma.Schema]) -> type[ma.Schema]:
@@ -440,9 +430,9 @@ class Assignment(Answer):
         required=True, validate=OneOf(["not started", "in progress", "completed"])
     )
     progress = fields.Float(required=True, validate=Range(min=0, max=1))
-    assigned_at = UtcTime(required=True)
-    due_at = UtcTime(required=True, allow_none=True)
-    completed_at = UtcTime(required=True, allow_none=True)
+    assigned_at = fields.DateTime(required=True)
+    due_at = fields.DateTime(required=True, allow_none=True)
+    completed_at = fields.DateTime(required=True, allow_none=True)
     quiz_score = fields.Float(required=True, allow_none=True)
 
 

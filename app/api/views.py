@@ -51,6 +51,9 @@ bp.ARGUMENTS_PARSER = RequestParser()
 bp.errorhandler(ApiError)(api_error_response)
 bp.errorhandler(HTTPException)(http_error_response)
 
+# Views answer with jsonify: the answer schemas describe the answers in the document (the
+# schemathesis tests hold the answers to them) without paying for a marshmallow dump.
+
 # What any operation may answer besides its success; each is an Error document.
 ERRORS = {
     400: "Malformed request: a control character, or a query parameter that does not fit",
@@ -121,6 +124,10 @@ def _paginated(items: list, query: dict) -> dict:
     }
 
 
+def _iso(value):
+    return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
 def openapi_json():
     """Return the OpenAPI 3 document of this API."""
     return jsonify(spec())
@@ -153,7 +160,7 @@ def _my_orgs() -> list[dict]:
 def me():
     """Return the token's owner and their orgs."""
     user = g._login_user
-    return {"id": user.id, "email": user.email, "name": user.name, "orgs": _my_orgs()}
+    return jsonify({"id": user.id, "email": user.email, "name": user.name, "orgs": _my_orgs()})
 
 
 @bp.get("/orgs")
@@ -162,7 +169,7 @@ def me():
 @errors()
 def orgs(query):
     """List the orgs the caller belongs to."""
-    return _paginated(_my_orgs(), query)
+    return jsonify(_paginated(_my_orgs(), query))
 
 
 @bp.get("/orgs/<slug>")
@@ -171,7 +178,7 @@ def orgs(query):
 def org(slug):
     """Return one org with the caller's role."""
     found = get_org_or_404(slug)
-    return {"slug": found.slug, "name": found.name, "role": g.membership.role}
+    return jsonify({"slug": found.slug, "name": found.name, "role": g.membership.role})
 
 
 def _team_json(team: Team, counts: dict) -> dict:
@@ -201,7 +208,7 @@ def teams(query, slug):
             .group_by(TeamMember.team_id)
         ).all()
     )
-    return _paginated([_team_json(t, counts) for t in rows], query)
+    return jsonify(_paginated([_team_json(t, counts) for t in rows], query))
 
 
 def _cycle_json(cycle: Cycle) -> dict:
@@ -209,8 +216,8 @@ def _cycle_json(cycle: Cycle) -> dict:
         "name": cycle.name,
         "questionnaire": cycle.questionnaire.label,
         "status": "open" if cycle.is_open else "closed",
-        "opened_at": cycle.opened_at,
-        "closed_at": cycle.closed_at,
+        "opened_at": _iso(cycle.opened_at),
+        "closed_at": _iso(cycle.closed_at),
     }
 
 
@@ -221,7 +228,7 @@ def _cycle_json(cycle: Cycle) -> dict:
 def cycles(query, slug):
     """List the org's cycles, newest first."""
     found = get_org_or_404(slug)
-    return _paginated([_cycle_json(c) for c in org_cycles(found)], query)
+    return jsonify(_paginated([_cycle_json(c) for c in org_cycles(found)], query))
 
 
 @bp.get("/orgs/<slug>/teams/<int:team_id>/scores")
@@ -257,7 +264,7 @@ def team_scores(query, slug, team_id):
         }
         for c in chosen
     ]
-    return {"team": team.name, "team_id": team.id, "cycles": result}
+    return jsonify({"team": team.name, "team_id": team.id, "cycles": result})
 
 
 @bp.get("/orgs/<slug>/cycles/<cycle_name>/comparison")
@@ -294,7 +301,7 @@ def cycle_comparison(slug, cycle_name):
         raise ApiError(403, "forbidden", "The comparison is for executives, admins and team leads.")
     document = dict(comparison(cycle))
     document["teams"] = [t for t in document["teams"] if t["team_id"] in led]
-    return document
+    return jsonify(document)
 
 
 @bp.get("/orgs/<slug>/teams/<int:team_id>/roadmap")
@@ -313,7 +320,7 @@ def roadmap(query, slug, team_id):
         if query.get("cycle")
         else chosen_cycle(found, cycles_, None)  # the latest cycle with responses
     )
-    return roadmap_document(team, cycle, plan_teams(cycle, [team])[team.id])
+    return jsonify(roadmap_document(team, cycle, plan_teams(cycle, [team])[team.id]))
 
 
 @bp.get("/orgs/<slug>/teams/<int:team_id>/ownership")
@@ -342,7 +349,7 @@ def ownership(slug, team_id):
         }
         for f in owners.findings
     ]
-    return {"team": team.name, "matrix": matrix, "findings": findings}
+    return jsonify({"team": team.name, "matrix": matrix, "findings": findings})
 
 
 @bp.get("/orgs/<slug>/assignments")
@@ -372,9 +379,9 @@ def assignments(query, slug):
             "challenge": i.assignment.challenge,
             "status": i.standing.progress.status,
             "progress": round(i.standing.progress.fraction, 4),
-            "assigned_at": i.assignment.assigned_at,
-            "due_at": i.assignment.due_at,
-            "completed_at": i.standing.completed_at,
+            "assigned_at": _iso(i.assignment.assigned_at),
+            "due_at": _iso(i.assignment.due_at),
+            "completed_at": _iso(i.standing.completed_at),
             "quiz_score": i.standing.progress.best_score,
         }
         for i in sorted(
@@ -386,7 +393,7 @@ def assignments(query, slug):
             ),
         )
     ]
-    return _paginated(rows, query)
+    return jsonify(_paginated(rows, query))
 
 
 @bp.put("/orgs/<slug>/cycles/<cycle_name>/teams/<int:team_id>/response")
@@ -421,7 +428,7 @@ def put_response(body, slug, cycle_name, team_id):
         raise ApiError(409, "cycle_closed", str(exc)) from None
     status, answered = response.status, survey_ops.answered_count(response)
     db.session.commit()
-    return {"status": status, "answered": answered, "total": len(questionnaire.questions)}
+    return jsonify({"status": status, "answered": answered, "total": len(questionnaire.questions)})
 
 
 def _require_planner(team: Team) -> None:
@@ -440,7 +447,7 @@ def put_targets(body, slug, team_id):
     _require_planner(team)
     plan_ops.set_targets(team, body["targets"])
     db.session.commit()
-    return {"team": team.name, "targets": targets_for([team])[team.id]}
+    return jsonify({"team": team.name, "targets": targets_for([team])[team.id]})
 
 
 @bp.put("/orgs/<slug>/teams/<int:team_id>/roadmap/actions")
@@ -467,4 +474,6 @@ def put_action(body, slug, team_id):
         db.session.rollback()
         raise ApiError(422, "invalid", str(exc)) from None
     db.session.commit()
-    return {"question": body["question"], "from_level": from_level, "status": body["status"]}
+    return jsonify(
+        {"question": body["question"], "from_level": from_level, "status": body["status"]}
+    )
