@@ -1,4 +1,4 @@
-"""The shapes of API v1, declared once: they validate requests, shape answers and make the document.
+"""The shapes of API v1, declared once: they validate requests and describe answers in the document.
 
 Request schemas (``...Input``, ``...Query``) are loaded by flask-smorest before a view runs;
 answer schemas describe what a view returns; both become the OpenAPI document's components.
