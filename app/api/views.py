@@ -53,7 +53,6 @@ bp.errorhandler(HTTPException)(http_error_response)
 
 # Views answer with jsonify: the answer schemas describe the answers in the document (the
 # schemathesis tests hold the answers to them) without paying for a marshmallow dump.
-
 # What any operation may answer besides its success; each is an Error document.
 ERRORS = {
     400: "Malformed request: a control character, or a query parameter that does not fit",
@@ -113,8 +112,8 @@ def authenticate():
     return None
 
 
-def _paginated(items: list, query: dict) -> dict:
-    page, per_page = query["page"], query["per_page"]
+def _paginated(items: list, args: dict) -> dict:
+    page, per_page = args["page"], args["per_page"]
     start = (page - 1) * per_page
     return {
         "items": items[start : start + per_page],
@@ -167,9 +166,9 @@ def me():
 @query(schemas.PageQuery)
 @bp.response(200, schemas.OrgPage)
 @errors()
-def orgs(query):
+def orgs(args):
     """List the orgs the caller belongs to."""
-    return jsonify(_paginated(_my_orgs(), query))
+    return jsonify(_paginated(_my_orgs(), args))
 
 
 @bp.get("/orgs/<slug>")
@@ -194,7 +193,7 @@ def _team_json(team: Team, counts: dict) -> dict:
 @query(schemas.PageQuery)
 @bp.response(200, schemas.TeamPage)
 @errors()
-def teams(query, slug):
+def teams(args, slug):
     """List the org's teams."""
     found = get_org_or_404(slug)
     rows = db.session.scalars(
@@ -208,7 +207,7 @@ def teams(query, slug):
             .group_by(TeamMember.team_id)
         ).all()
     )
-    return jsonify(_paginated([_team_json(t, counts) for t in rows], query))
+    return jsonify(_paginated([_team_json(t, counts) for t in rows], args))
 
 
 def _cycle_json(cycle: Cycle) -> dict:
@@ -225,23 +224,23 @@ def _cycle_json(cycle: Cycle) -> dict:
 @query(schemas.PageQuery)
 @bp.response(200, schemas.CyclePage)
 @errors()
-def cycles(query, slug):
+def cycles(args, slug):
     """List the org's cycles, newest first."""
     found = get_org_or_404(slug)
-    return jsonify(_paginated([_cycle_json(c) for c in org_cycles(found)], query))
+    return jsonify(_paginated([_cycle_json(c) for c in org_cycles(found)], args))
 
 
 @bp.get("/orgs/<slug>/teams/<int:team_id>/scores")
 @query(schemas.CycleQuery)
 @bp.response(200, schemas.TeamScores)
 @errors()
-def team_scores(query, slug, team_id):
+def team_scores(args, slug, team_id):
     """Return a team's scores per challenge and overall in every cycle (or ?cycle=NAME)."""
     found = get_org_or_404(slug)
     team = get_team_or_404(found, team_id)
     chosen = org_cycles(found)
-    if query.get("cycle"):
-        chosen = [get_cycle_or_404(found, query["cycle"])]
+    if args.get("cycle"):
+        chosen = [get_cycle_or_404(found, args["cycle"])]
     ensure_stored(chosen)
     rows = db.session.scalars(
         db.select(TeamScoreRow).where(
@@ -308,7 +307,7 @@ def cycle_comparison(slug, cycle_name):
 @query(schemas.CycleQuery)
 @bp.response(200, schemas.Roadmap)
 @errors()
-def roadmap(query, slug, team_id):
+def roadmap(args, slug, team_id):
     """Return the team's roadmap in a cycle (?cycle=NAME, default the latest with responses)."""
     found = get_org_or_404(slug)
     team = get_team_or_404(found, team_id)
@@ -316,8 +315,8 @@ def roadmap(query, slug, team_id):
     if not cycles_:
         raise ApiError(404, "not_found", "The org has no cycle yet.")
     cycle = (
-        get_cycle_or_404(found, query["cycle"])
-        if query.get("cycle")
+        get_cycle_or_404(found, args["cycle"])
+        if args.get("cycle")
         else chosen_cycle(found, cycles_, None)  # the latest cycle with responses
     )
     return jsonify(roadmap_document(team, cycle, plan_teams(cycle, [team])[team.id]))
@@ -356,13 +355,13 @@ def ownership(slug, team_id):
 @query(schemas.AssignmentQuery)
 @bp.response(200, schemas.AssignmentPage)
 @errors()
-def assignments(query, slug):
+def assignments(args, slug):
     """List module assignments with progress: all for executives and admins, the team for leads, one's own otherwise."""
     found = get_org_or_404(slug)
     team_ids = db.session.scalars(db.select(Team.id).where(Team.org_id == found.id)).all()
     where = [Assignment.team_id.in_(team_ids)]
-    if query.get("team_id"):
-        where.append(Assignment.team_id == get_team_or_404(found, query["team_id"]).id)
+    if args.get("team_id"):
+        where.append(Assignment.team_id == get_team_or_404(found, args["team_id"]).id)
     if not sees_org_reports():
         led = db.session.scalars(
             db.select(TeamMember.team_id).where(
@@ -393,7 +392,7 @@ def assignments(query, slug):
             ),
         )
     ]
-    return jsonify(_paginated(rows, query))
+    return jsonify(_paginated(rows, args))
 
 
 @bp.put("/orgs/<slug>/cycles/<cycle_name>/teams/<int:team_id>/response")
