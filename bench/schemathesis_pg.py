@@ -6,6 +6,10 @@ Prints the cases sent, the 5xx answers, and the violations of the document (stat
 content type, answer schema), then, for information, the valid-looking requests the server
 refused and the invalid ones it accepted.
 
+Then runs the schemathesis command line (st run --checks all: examples, coverage, fuzzing and
+stateful phases, unsupported methods included) as the lead against the same app served on
+loopback, and prints its summary.
+
 Usage: .venv/bin/python -m bench.schemathesis_pg [examples per operation, mode and role]
 Needs PostgreSQL at ASCENT_TEST_POSTGRES (default postgresql://root@127.0.0.1:5432/test).
 """
@@ -13,11 +17,15 @@ Needs PostgreSQL at ASCENT_TEST_POSTGRES (default postgresql://root@127.0.0.1:54
 from __future__ import annotations
 
 import collections
+import logging
 import os
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from pathlib import Path
 
 import psycopg
 import schemathesis
@@ -34,6 +42,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from werkzeug.serving import make_server
 
 from app import create_app
 from app.api.auth import create_token
@@ -89,6 +98,43 @@ def run(database_url: str, examples: int) -> None:
         started = time.perf_counter()
         counts = fuzz(app, tokens, real, examples)
         report(counts, time.perf_counter() - started)
+        command_line(app, tokens["lead@demo.ascent"], min(examples, 30))
+
+
+def command_line(app, token: str, examples: int) -> None:
+    """Serve the app on loopback and run `st run --checks all` on its document; print the end."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.port}/api/v1"
+    st = Path(sys.executable).with_name("st")
+    try:
+        result = subprocess.run(
+            [
+                str(st),
+                "run",
+                f"{base}/openapi.json",
+                "--url",
+                base,
+                "-H",
+                f"Authorization: Bearer {token}",
+                "--checks",
+                "all",
+                "--max-examples",
+                str(examples),
+                "--no-color",
+            ],
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        server.shutdown()
+    print(f"st run --checks all as the lead (exit {result.returncode}):")
+    for line in result.stdout.splitlines():
+        if line.startswith("___") or line.strip().startswith(("- ST", "[4", "[5", "`{")):
+            print("  " + line.strip()[:240])
+    summary = result.stdout[result.stdout.rfind("Failures:") :] or result.stdout[-1500:]
+    print(summary.strip() or result.stderr[-1500:])
 
 
 def fuzz(app, tokens: dict[str, str], real: dict, examples: int) -> dict:
