@@ -126,6 +126,7 @@ def command_line(app, token: str, examples: int) -> None:
             ],
             capture_output=True,
             text=True,
+            cwd=tempfile.gettempdir(),  # st keeps a cache folder where it runs
         )
     finally:
         server.shutdown()
