@@ -92,7 +92,7 @@ def register_queue(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature."""
-    from .api import bp as api_bp
+    from .api import register as register_api
     from .auth import bp as auth_bp
     from .compare import bp as compare_bp
     from .orgs import bp as orgs_bp
@@ -108,7 +108,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(roadmap_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(compare_bp)
-    app.register_blueprint(api_bp)
+    register_api(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, request
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest
@@ -24,6 +26,9 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# No request needs JSON nested deeper; walking deeper would risk the stack.
+MAX_JSON_DEPTH = 64
 # Assets that may be cached: everything else a signed-in person sees is personal.
 _PUBLIC_PREFIXES = ("/static/", "/bootstrap/", "/healthz")
 
@@ -35,7 +40,10 @@ def register(app: Flask) -> None:
 
 
 def refuse_control_characters():
-    """Answer 400 when the URL, a query or form value or a JSON string holds a control character."""
+    """Answer 400 when the URL, a query or form value or a JSON string holds a control character.
+
+    In JSON a lone surrogate counts as one too.
+    """
     where = _first_control_character()
     if where:
         raise BadRequest(
@@ -54,18 +62,31 @@ def _first_control_character() -> str | None:
             for name, values in request.form.lists():
                 if control_characters(name) or any(control_characters(v) for v in values):
                     return f"field {name!r}"
-        elif request.is_json and _json_has_control(request.get_json(silent=True)):
+        elif request.is_json and _json_has_control(_json_body()):
             return "JSON body"
     return None
 
 
-def _json_has_control(value) -> bool:
+def _json_body():
+    """Return the parsed JSON body, None when it does not parse; refuse one nested too deep."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise BadRequest("The JSON body is nested too deeply.") from None
+
+
+def _json_has_control(value, depth: int = 0) -> bool:
+    if depth > MAX_JSON_DEPTH:
+        raise BadRequest("The JSON body is nested too deeply.")
     if isinstance(value, str):
-        return control_characters(value)
+        # JSON may escape a lone surrogate ("\ud800"): not text, and no database can store it.
+        return control_characters(value) or bool(_SURROGATE.search(value))
     if isinstance(value, dict):
-        return any(_json_has_control(k) or _json_has_control(v) for k, v in value.items())
+        return any(
+            _json_has_control(k) or _json_has_control(v, depth + 1) for k, v in value.items()
+        )
     if isinstance(value, list):
-        return any(_json_has_control(v) for v in value)
+        return any(_json_has_control(v, depth + 1) for v in value)
     return False
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask import Blueprint as FlaskBlueprint
 from flask import current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -16,7 +17,6 @@ from ..access import (
 )
 from ..comparisons import comparison, comparison_text, ensure_stored
 from ..domain.survey import validate_answers
-from ..domain.vocabulary import CHALLENGE_KEYS
 from ..errors import http_error_response
 from ..extensions import csrf, db, limiter
 from ..models import (
@@ -43,30 +43,44 @@ from ..roadmap.queries import (
 )
 from ..survey import operations as survey_ops
 from ..training.queries import assignments_for
-from . import bp
+from . import bp, schemas
 from .auth import user_from_request
+from .errors import ApiError, RequestParser, api_error_response
 from .openapi import spec
 
 csrf.exempt(bp)
-MAX_PER_PAGE = 200
-
-
-class ApiError(Exception):
-    """An error answered as {"error": {"code", "message", "details"}} with a 4xx status."""
-
-    def __init__(self, status: int, code: str, message: str, details=None):
-        super().__init__(message)
-        self.status, self.code, self.message, self.details = status, code, message, details or {}
-
-
-@bp.errorhandler(ApiError)
-def _api_error(exc: ApiError):
-    return jsonify(
-        {"error": {"code": exc.code, "message": exc.message, "details": exc.details}}
-    ), exc.status
-
-
+bp.ARGUMENTS_PARSER = RequestParser()
+bp.errorhandler(ApiError)(api_error_response)
 bp.errorhandler(HTTPException)(http_error_response)
+
+# Views answer with jsonify: the answer schemas describe the answers in the document (the
+# schemathesis tests hold the answers to them) without paying for a marshmallow dump.
+# What any operation may answer besides its success; each is an Error document.
+ERRORS = {
+    400: "Malformed request: a control character, or a query parameter that does not fit",
+    401: "Missing, unknown or revoked token",
+    403: "Your role does not allow this, or the account must first choose its own password",
+    404: "No such object in your orgs",
+    405: "Method not allowed on this path",
+    429: "Too many requests with a wrong token from this address: wait a minute",
+}
+WRITE_ERRORS = {422: "Invalid input: details name each field that is wrong"}
+
+
+def query(schema):
+    """Load the query string with schema before the view; a query that does not fit is a 400."""
+    return bp.arguments(schema, location="query", error_status_code=400)
+
+
+def errors(extra: dict[int, str] | None = None):
+    """Declare the error answers of an operation: the common ones and extra."""
+
+    def decorate(view):
+        for status, description in {**ERRORS, **(extra or {})}.items():
+            view = bp.alt_response(status, schema=schemas.Error, description=description)(view)
+        return view
+
+    return decorate
 
 
 limiter.limit(
@@ -100,30 +114,8 @@ def authenticate():
     return None
 
 
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(
-            400, "bad_request", "Send a JSON object with Content-Type: application/json."
-        )
-    return body
-
-
-def _page() -> tuple[int, int]:
-    try:
-        page = int(request.args.get("page", 1))
-        per_page = int(request.args.get("per_page", 50))
-    except ValueError:
-        raise ApiError(400, "bad_request", "page and per_page must be whole numbers.") from None
-    if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
-        raise ApiError(
-            400, "bad_request", f"page starts at 1; per_page is between 1 and {MAX_PER_PAGE}."
-        )
-    return page, per_page
-
-
-def _paginated(items: list) -> dict:
-    page, per_page = _page()
+def _paginated(items: list, args: dict) -> dict:
+    page, per_page = args["page"], args["per_page"]
     start = (page - 1) * per_page
     return {
         "items": items[start : start + per_page],
@@ -137,10 +129,19 @@ def _iso(value):
     return value.isoformat(timespec="seconds") + "Z" if value else None
 
 
-@bp.get("/openapi.json")
 def openapi_json():
     """Return the OpenAPI 3 document of this API."""
     return jsonify(spec())
+
+
+def docs():
+    """Render the human-readable API reference from the OpenAPI document."""
+    return render_template("api/docs.html", spec=spec())
+
+
+# The document and its reference page are served beside the API, not described in it.
+FlaskBlueprint.add_url_rule(bp, "/openapi.json", view_func=openapi_json)
+FlaskBlueprint.add_url_rule(bp, "/docs", view_func=docs)
 
 
 def _my_orgs() -> list[dict]:
@@ -155,6 +156,8 @@ def _my_orgs() -> list[dict]:
 
 
 @bp.get("/me")
+@bp.response(200, schemas.Me)
+@errors()
 def me():
     """Return the token's owner and their orgs."""
     user = g._login_user
@@ -162,12 +165,17 @@ def me():
 
 
 @bp.get("/orgs")
-def orgs():
+@query(schemas.PageQuery)
+@bp.response(200, schemas.OrgPage)
+@errors()
+def orgs(args):
     """List the orgs the caller belongs to."""
-    return jsonify(_paginated(_my_orgs()))
+    return jsonify(_paginated(_my_orgs(), args))
 
 
 @bp.get("/orgs/<slug>")
+@bp.response(200, schemas.Org)
+@errors()
 def org(slug):
     """Return one org with the caller's role."""
     found = get_org_or_404(slug)
@@ -184,7 +192,10 @@ def _team_json(team: Team, counts: dict) -> dict:
 
 
 @bp.get("/orgs/<slug>/teams")
-def teams(slug):
+@query(schemas.PageQuery)
+@bp.response(200, schemas.TeamPage)
+@errors()
+def teams(args, slug):
     """List the org's teams."""
     found = get_org_or_404(slug)
     rows = db.session.scalars(
@@ -198,7 +209,7 @@ def teams(slug):
             .group_by(TeamMember.team_id)
         ).all()
     )
-    return jsonify(_paginated([_team_json(t, counts) for t in rows]))
+    return jsonify(_paginated([_team_json(t, counts) for t in rows], args))
 
 
 def _cycle_json(cycle: Cycle) -> dict:
@@ -212,20 +223,26 @@ def _cycle_json(cycle: Cycle) -> dict:
 
 
 @bp.get("/orgs/<slug>/cycles")
-def cycles(slug):
+@query(schemas.PageQuery)
+@bp.response(200, schemas.CyclePage)
+@errors()
+def cycles(args, slug):
     """List the org's cycles, newest first."""
     found = get_org_or_404(slug)
-    return jsonify(_paginated([_cycle_json(c) for c in org_cycles(found)]))
+    return jsonify(_paginated([_cycle_json(c) for c in org_cycles(found)], args))
 
 
 @bp.get("/orgs/<slug>/teams/<int:team_id>/scores")
-def team_scores(slug, team_id):
+@query(schemas.CycleQuery)
+@bp.response(200, schemas.TeamScores)
+@errors()
+def team_scores(args, slug, team_id):
     """Return a team's scores per challenge and overall in every cycle (or ?cycle=NAME)."""
     found = get_org_or_404(slug)
     team = get_team_or_404(found, team_id)
     chosen = org_cycles(found)
-    if request.args.get("cycle"):
-        chosen = [get_cycle_or_404(found, request.args["cycle"])]
+    if args.get("cycle"):
+        chosen = [get_cycle_or_404(found, args["cycle"])]
     ensure_stored(chosen)
     rows = db.session.scalars(
         db.select(TeamScoreRow).where(
@@ -261,6 +278,8 @@ def team_scores(slug, team_id):
 
 
 @bp.get("/orgs/<slug>/cycles/<cycle_name>/comparison")
+@bp.response(200, schemas.Comparison)
+@errors()
 def cycle_comparison(slug, cycle_name):
     """Return the comparison of the org's teams in a cycle (leads: their own teams only)."""
     # The hot path of BI polling: org, membership, cycle and stored version in one query.
@@ -298,7 +317,10 @@ def cycle_comparison(slug, cycle_name):
 
 
 @bp.get("/orgs/<slug>/teams/<int:team_id>/roadmap")
-def roadmap(slug, team_id):
+@query(schemas.CycleQuery)
+@bp.response(200, schemas.Roadmap)
+@errors()
+def roadmap(args, slug, team_id):
     """Return the team's roadmap in a cycle (?cycle=NAME, default the latest with responses)."""
     found = get_org_or_404(slug)
     team = get_team_or_404(found, team_id)
@@ -306,8 +328,8 @@ def roadmap(slug, team_id):
     if not cycles_:
         raise ApiError(404, "not_found", "The org has no cycle yet.")
     cycle = (
-        get_cycle_or_404(found, request.args["cycle"])
-        if request.args.get("cycle")
+        get_cycle_or_404(found, args["cycle"])
+        if args.get("cycle")
         else chosen_cycle(found, cycles_, None)  # the latest cycle with responses
     )
     if hides_team(found, cycle, team):
@@ -328,6 +350,8 @@ def roadmap(slug, team_id):
 
 
 @bp.get("/orgs/<slug>/teams/<int:team_id>/ownership")
+@bp.response(200, schemas.Ownership)
+@errors()
 def ownership(slug, team_id):
     """Return the team's RACI matrix with named people and its findings."""
     found = get_org_or_404(slug)
@@ -355,17 +379,16 @@ def ownership(slug, team_id):
 
 
 @bp.get("/orgs/<slug>/assignments")
-def assignments(slug):
+@query(schemas.AssignmentQuery)
+@bp.response(200, schemas.AssignmentPage)
+@errors()
+def assignments(args, slug):
     """List module assignments with progress: all for executives and admins, the team for leads, one's own otherwise."""
     found = get_org_or_404(slug)
     team_ids = db.session.scalars(db.select(Team.id).where(Team.org_id == found.id)).all()
     where = [Assignment.team_id.in_(team_ids)]
-    if request.args.get("team_id"):
-        try:
-            team = get_team_or_404(found, int(request.args["team_id"]))
-        except ValueError:
-            raise ApiError(400, "bad_request", "team_id must be a whole number.") from None
-        where.append(Assignment.team_id == team.id)
+    if args.get("team_id"):
+        where.append(Assignment.team_id == get_team_or_404(found, args["team_id"]).id)
     if not sees_org_reports():
         led = db.session.scalars(
             db.select(TeamMember.team_id).where(
@@ -396,40 +419,25 @@ def assignments(slug):
             ),
         )
     ]
-    return jsonify(_paginated(rows))
+    return jsonify(_paginated(rows, args))
 
 
 @bp.put("/orgs/<slug>/cycles/<cycle_name>/teams/<int:team_id>/response")
-def put_response(slug, cycle_name, team_id):
+@bp.arguments(schemas.ResponseInput)
+@bp.response(200, schemas.ResponseResult)
+@errors({**WRITE_ERRORS, 409: "The cycle is closed"})
+def put_response(body, slug, cycle_name, team_id):
     """Save the caller's answers for a team in a cycle, as a draft or submitted."""
     found = get_org_or_404(slug)
     cycle = get_cycle_or_404(found, cycle_name)
     team = get_team_or_404(found, team_id)
     if team_role(team, g._login_user.id) is None:
         raise ApiError(404, "not_found", "You are not a member of this team.")
-    body = _json_body()
-    raw = body.get("answers", {})
-    submit = body.get("submit", False)
-    if not isinstance(raw, dict) or not isinstance(submit, bool):
-        raise ApiError(
-            422,
-            "invalid",
-            "answers must map question ids to {level, comment}; submit is true or false.",
-        )
-    submitted = {}
-    for qid, answer in raw.items():
-        if not isinstance(answer, dict) or not isinstance(answer.get("comment", ""), str):
-            raise ApiError(
-                422,
-                "invalid",
-                f"The answer to {qid} must be an object with level and an optional comment.",
-                {qid: "not an object"},
-            )
-        level = answer.get("level")
-        submitted[qid] = (
-            str(level) if isinstance(level, int) and not isinstance(level, bool) else level,
-            answer.get("comment", ""),
-        )
+    submit = body["submit"]
+    submitted = {
+        qid: (str(a["level"]) if isinstance(a["level"], int) else a["level"], a["comment"])
+        for qid, a in body["answers"].items()
+    }
     questionnaire = questionnaire_of(cycle)
     valid, errors = validate_answers(questionnaire, submitted)
     if errors:
@@ -455,44 +463,29 @@ def _require_planner(team: Team) -> None:
 
 
 @bp.put("/orgs/<slug>/teams/<int:team_id>/targets")
-def put_targets(slug, team_id):
+@bp.arguments(schemas.TargetsInput)
+@bp.response(200, schemas.TargetsResult)
+@errors(WRITE_ERRORS)
+def put_targets(body, slug, team_id):
     """Set the team's target level per challenge (leads and admins)."""
     found = get_org_or_404(slug)
     team = get_team_or_404(found, team_id)
     _require_planner(team)
-    targets = _json_body().get("targets")
-    if not isinstance(targets, dict) or not targets:
-        raise ApiError(422, "invalid", "targets must map challenge keys to levels 0-4.")
-    bad = {k: "not a challenge" for k in targets if k not in CHALLENGE_KEYS}
-    bad |= {
-        k: "must be a whole number from 0 to 4"
-        for k, v in targets.items()
-        if k in CHALLENGE_KEYS
-        and (isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= 4)
-    }
-    if bad:
-        raise ApiError(422, "invalid", "Some targets are not valid; nothing was saved.", bad)
-    plan_ops.set_targets(team, targets)
+    plan_ops.set_targets(team, body["targets"])
     db.session.commit()
     return jsonify({"team": team.name, "targets": targets_for([team])[team.id]})
 
 
 @bp.put("/orgs/<slug>/teams/<int:team_id>/roadmap/actions")
-def put_action(slug, team_id):
+@bp.arguments(schemas.ActionInput)
+@bp.response(200, schemas.ActionResult)
+@errors(WRITE_ERRORS)
+def put_action(body, slug, team_id):
     """Mark a roadmap action planned, in progress, done, dismissed (with a reason) or open."""
     found = get_org_or_404(slug)
     team = get_team_or_404(found, team_id)
     _require_planner(team)
-    body = _json_body()
-    from_level = body.get("from_level")
-    if isinstance(from_level, bool) or not isinstance(from_level, int):
-        raise ApiError(422, "invalid", "from_level must be a whole number.")
-    if (
-        not isinstance(body.get("question"), str)
-        or not isinstance(body.get("status"), str)
-        or not isinstance(body.get("reason", ""), str)
-    ):
-        raise ApiError(422, "invalid", "question and status are text; reason is optional text.")
+    from_level = body["from_level"]
     try:
         plan_ops.mark_action(
             team,
@@ -500,7 +493,7 @@ def put_action(slug, team_id):
             body["question"],
             from_level,
             body["status"],
-            body.get("reason", ""),
+            body["reason"],
             g._login_user,
         )
     except plan_ops.PlanError as exc:
@@ -510,9 +503,3 @@ def put_action(slug, team_id):
     return jsonify(
         {"question": body["question"], "from_level": from_level, "status": body["status"]}
     )
-
-
-@bp.get("/docs")
-def docs():
-    """Render the human-readable API reference from the OpenAPI document."""
-    return render_template("api/docs.html", spec=spec())

@@ -254,10 +254,10 @@ def test_targets_and_actions_are_for_leads_and_admins(api):
         "admin",
         json={"targets": {"data": 9, "wellbeing": 2}},
     )
-    assert bad.status_code == 422 and set(bad.get_json()["error"]["details"]) == {
-        "data",
-        "wellbeing",
-    }
+    # Schema errors name each field by its path in the body.
+    error = bad.get_json()["error"]
+    assert bad.status_code == 422 and set(error["details"]) == {"targets.data", "targets.wellbeing"}
+    assert "targets.wellbeing: Unknown field" in error["message"]
     action = {"question": "data.contracts", "from_level": 2, "status": "done"}
     assert (
         call("PUT", f"/orgs/acme/teams/{team.id}/roadmap/actions", "alice", json=action).status_code
@@ -331,3 +331,25 @@ def test_an_empty_cycle_has_no_invented_roadmap(client, world):
     ).get_json()
     assert document["actions"] == [] and document["challenges"] == []
     assert "No responses yet in 2026-Q4" in document["note"]
+
+
+def test_a_misspelt_or_missing_field_is_refused_by_name_and_nothing_is_saved(api):
+    path = f"/orgs/acme/cycles/2026-Q4/teams/{api['team'].id}/response"
+    misspelt = api["call"](
+        "PUT", path, "bob", json={"answers": {"data.contracts": {"level": 2}}, "sumbit": True}
+    )
+    assert misspelt.status_code == 422
+    assert misspelt.get_json()["error"]["details"] == {"sumbit": "Unknown field."}
+    no_level = api["call"]("PUT", path, "bob", json={"answers": {"data.contracts": {}}})
+    assert no_level.status_code == 422
+    assert "answers.data.contracts.level" in no_level.get_json()["error"]["message"]
+    action = api["call"](
+        "PUT",
+        f"/orgs/acme/teams/{api['team'].id}/roadmap/actions",
+        "lead",
+        json={"question": "data.contracts", "from_level": True, "status": "done"},
+    )
+    assert action.status_code == 422 and set(action.get_json()["error"]["details"]) == {
+        "from_level"
+    }
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1  # alice's

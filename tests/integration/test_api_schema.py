@@ -2,6 +2,7 @@
 
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -39,17 +40,40 @@ def test_api_conforms_to_its_document(app, world):
     assert len(operations) == 13
 
     for operation in operations:
+        # Valid data, then invalid data (wrong types, missing fields, out-of-range values).
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
-        @given(case=operation.as_strategy())
-        @settings(
-            max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None
-        )
-        def run(case):
-            case.call_and_validate(headers=headers, checks=CHECKS)
-            # The same case on real objects, so generated data also meets an existing team and cycle.
-            for name in case.path_parameters or {}:
-                if name in real:
-                    case.path_parameters[name] = real[name]
-            case.call_and_validate(headers=headers, checks=CHECKS)
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(
+                max_examples=10,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                database=None,
+            )
+            def run(case):
+                case.call_and_validate(headers=headers, checks=CHECKS)
+                # The same case on real objects, so generated data also meets an existing team
+                # and cycle.
+                for name in case.path_parameters or {}:
+                    if name in real:
+                        case.path_parameters[name] = real[name]
+                case.call_and_validate(headers=headers, checks=CHECKS)
 
-        run()
+            run()
+
+
+def test_the_document_declares_every_answer_it_can_give(client):
+    """No catch-all: each operation lists its statuses, and each error is the Error document."""
+    document = client.get("/api/v1/openapi.json").get_json()
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            statuses = set(operation["responses"])
+            assert "default" not in statuses, path
+            assert {"200", "400", "401", "403", "404", "405", "429"} <= statuses, path
+            if method == "put":
+                assert "422" in statuses, path
+            for status in statuses - {"200"}:
+                schema = operation["responses"][status]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/Error"}, (path, status)
