@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
@@ -22,9 +24,14 @@ MAX_VARIABLES = 999
 def upsert(model, rows: list[dict], conflict: list[str], update: list[str]) -> None:
     """Insert rows, or update the listed columns of the rows that already exist.
 
-    Rows go in multi-row statements of at most MAX_VARIABLES bound values each.
+    Rows with the same keys go in one executemany; others in multi-row statements of at
+    most MAX_VARIABLES bound values each.
     """
     if not rows:
+        return
+    keys = rows[0].keys()
+    if all(row.keys() == keys for row in rows):
+        db.session.execute(_on_conflict(insert_for(model.__table__), conflict, update), rows)
         return
     per_statement = max(1, MAX_VARIABLES // max(len(row) for row in rows))
     for start in range(0, len(rows), per_statement):
@@ -32,14 +39,43 @@ def upsert(model, rows: list[dict], conflict: list[str], update: list[str]) -> N
         db.session.execute(_on_conflict(stmt, conflict, update))
 
 
-def upsert_many(model, rows: list[dict], conflict: list[str], update: list[str]) -> None:
-    """Upsert rows with the same keys through one executemany of a single-row statement.
+def upsert_many(
+    model, columns: list[str], rows: list[tuple], conflict: list[str], update: list[str]
+):
+    """Upsert rows of values (in the order of columns) with one executemany by the driver.
 
-    The fast way for thousands of rows: one prepared statement, no bound-variable limit.
+    The fast way for thousands of rows: one prepared statement, no bound-variable limit,
+    and no per-row work in SQLAlchemy. Values must be what the driver takes (ints, strings,
+    None, booleans); pass dates through `driver_value`.
     """
-    if rows:
-        stmt = _on_conflict(insert_for(model.__table__), conflict, update)
-        db.session.execute(stmt, rows)
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect
+    sql, order = _upsert_sql(model, tuple(columns), tuple(conflict), tuple(update), dialect)
+    if order is None:  # named parameters
+        params = [dict(zip(columns, row, strict=True)) for row in rows]
+    elif order != tuple(range(len(columns))):
+        params = [tuple(row[i] for i in order) for row in rows]
+    else:
+        params = rows
+    db.session.connection().exec_driver_sql(sql, params)
+
+
+@functools.cache
+def _upsert_sql(model, columns: tuple, conflict: tuple, update: tuple, dialect):
+    """Return the SQL of an upsert and the column order of its positional parameters."""
+    stmt = _on_conflict(insert_for(model.__table__), list(conflict), list(update))
+    compiled = stmt.compile(dialect=dialect, column_keys=list(columns))
+    if not compiled.positional:
+        return compiled.string, None
+    return compiled.string, tuple(columns.index(name) for name in compiled.positiontup)
+
+
+def driver_value(model, column: str, value):
+    """Return value as the driver stores it in model's column (a date as SQLite's text)."""
+    dialect = db.session.get_bind().dialect
+    process = model.__table__.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+    return process(value) if process else value
 
 
 def _on_conflict(stmt, conflict: list[str], update: list[str]):

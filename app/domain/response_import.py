@@ -1,8 +1,9 @@
 """Reading a CSV of responses collected elsewhere: every bad row is named by its line.
 
-A file may hold millions of answers, so it is read as it goes and twice: `check_rows`
-validates every row and keeps only who answered for which team; `valid_rows` then yields
-the rows again for writing in batches. Nothing is written unless the whole file is valid.
+A file may hold millions of answers, so it is read once, as it goes: `RowCheck.rows` yields
+the valid rows for an importer to write in batches, and notes every problem by its line.
+The importer stops writing at the first problem, reads on to name them all, and rolls
+back: nothing is changed unless the whole file is valid.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import csv
 from array import array
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 
 from .inputs import control_characters
@@ -47,23 +49,6 @@ class FieldLimits:
     comment: int = MAX_COMMENT
 
 
-@dataclass
-class CheckedFile:
-    """What check_rows found: the answer count, each (team, respondent) and its first line, problems."""
-
-    answers: int = 0
-    respondents: dict[tuple[str, str], int] = field(default_factory=dict)
-    problems: list[tuple[int, str]] = field(default_factory=list)
-    more_problems: int = 0
-
-    def add_problem(self, line: int, message: str) -> None:
-        """Keep the problem of a line, or only count it past the first MAX_PROBLEMS."""
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append((line, message))
-        else:
-            self.more_problems += 1
-
-
 class RowsRejected(Exception):
     """The file cannot be imported; each message names its line."""
 
@@ -82,46 +67,59 @@ class RowsRejected(Exception):
         return cls(messages)
 
 
-def check_rows(
-    lines: Iterable[str], questionnaire: Questionnaire, file: str, limits: FieldLimits
-) -> CheckedFile:
-    """Validate every row; return the answer count, who answered for which team, and problems.
+class RowCheck:
+    """Reads the rows of one file: yields the valid ones, notes each problem by its line.
 
-    Rows are not kept: only, per (team, respondent), the line of each question answered, to
-    name a repeated answer. A missing column or an empty file raises RowsRejected at once.
+    Rows are not kept: only, per (team, respondent), its first line and the line of each
+    question answered (to name a repeated answer), so memory does not grow with the rows.
     """
-    position = {q.id: i for i, q in enumerate(questionnaire.questions)}
-    empty = array("i", [0]) * len(position)
-    answered: dict[tuple[str, str], array] = {}
-    checked = CheckedFile()
-    for line, row, errors in _read(lines, questionnaire, file, limits):
-        if row is not None:
-            key = (row.team, row.respondent)
-            lines_of = answered.get(key)
-            if lines_of is None:
-                lines_of = answered[key] = array("i", empty)
-                checked.respondents[key] = line
-            index = position[row.question_id]
-            if lines_of[index]:
-                errors = [f"the same answer appears on line {lines_of[index]}"]
-            else:
-                lines_of[index] = line
-                checked.answers += 1
-        if errors:
-            checked.add_problem(line, "; ".join(errors))
-    if not checked.answers and not checked.problems:
-        raise RowsRejected([f"{file}: no rows to import"])
-    return checked
 
+    def __init__(self, questionnaire: Questionnaire, file: str, limits: FieldLimits):
+        self.questionnaire, self.file, self.limits = questionnaire, file, limits
+        self.answers = 0
+        self.respondents: dict[tuple[str, str], int] = {}  # (team, respondent): first line
+        self.problems: list[tuple[int, str]] = []
+        self.more_problems = 0
+        self._position = {q.id: i for i, q in enumerate(questionnaire.questions)}
+        self._answered: dict[tuple[str, str], array] = {}
 
-def valid_rows(
-    lines: Iterable[str], questionnaire: Questionnaire, file: str, limits: FieldLimits
-) -> Iterator[ImportRow]:
-    """Yield the rows of a file check_rows accepted; raise RowsRejected if one is bad now."""
-    for line, row, errors in _read(lines, questionnaire, file, limits):
-        if errors:  # the file changed since it was checked
-            raise RowsRejected([f"{file}:{line}: {'; '.join(errors)}"])
-        yield row
+    def rows(self, lines: Iterable[str]) -> Iterator[ImportRow]:
+        """Yield each valid answer once; note the problems of the others.
+
+        A missing column raises RowsRejected at once.
+        """
+        empty = array("i", [0]) * len(self._position)
+        for line, row, errors in _read(lines, self.questionnaire, self.file, self.limits):
+            if row is not None:
+                key = (row.team, row.respondent)
+                lines_of = self._answered.get(key)
+                if lines_of is None:
+                    lines_of = self._answered[key] = array("i", empty)
+                    self.respondents[key] = line
+                index = self._position[row.question_id]
+                if lines_of[index]:
+                    errors = [f"the same answer appears on line {lines_of[index]}"]
+                else:
+                    lines_of[index] = line
+                    self.answers += 1
+                    yield row
+                    continue
+            self.add_problem(line, "; ".join(errors))
+
+    def add_problem(self, line: int, message: str) -> None:
+        """Keep the problem of a line, or only count it past the first MAX_PROBLEMS."""
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append((line, message))
+        else:
+            self.more_problems += 1
+
+    def rejection(self) -> RowsRejected | None:
+        """Return why the file cannot be imported (its problems, or no rows), or None."""
+        if self.problems:
+            return RowsRejected.naming(self.file, self.problems, self.more_problems)
+        if not self.answers:
+            return RowsRejected([f"{self.file}: no rows to import"])
+        return None
 
 
 def _read(lines: Iterable[str], questionnaire: Questionnaire, file: str, limits: FieldLimits):
@@ -131,8 +129,9 @@ def _read(lines: Iterable[str], questionnaire: Questionnaire, file: str, limits:
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise RowsRejected([f"{file}:1: missing column(s): {', '.join(missing)}"])
-    columns = [header.index(c) for c in COLUMNS]
+    cells_of = itemgetter(*(header.index(c) for c in COLUMNS))
     width = len(header)
+    known = {q.id for q in questionnaire.questions}
     while True:
         try:
             record = next(reader)
@@ -141,29 +140,50 @@ def _read(lines: Iterable[str], questionnaire: Questionnaire, file: str, limits:
         except csv.Error as exc:  # a cell over csv's field limit, for one
             yield reader.line_num, None, [f"this row cannot be read as CSV ({exc})"]
             continue
-        if record:
-            yield (
-                reader.line_num,
-                *_parse(record, columns, width, reader.line_num, questionnaire, limits),
-            )
+        if not record:
+            continue
+        line = reader.line_num
+        if len(record) == width:
+            cells = cells_of(record)
+            if not control_characters("".join(cells)):
+                row = _row(line, cells, known, limits)
+                if row is not None:
+                    yield line, row, []
+                    continue
+        yield line, None, _errors(record, cells_of, width, known, questionnaire, limits)
 
 
-def _parse(record: list[str], columns: list[int], width: int, line: int, questionnaire, limits):
-    """Return (row, []) for a valid record, or (None, what is wrong with it)."""
+def _row(line: int, cells: tuple[str, ...], known: set[str], limits: FieldLimits):
+    """Return the row of valid cells (the common case, kept fast), or None to look closer."""
+    team, respondent, question_id, level, comment = cells
+    team, question_id, comment = team.strip(), question_id.strip(), comment.strip()
+    respondent = respondent.strip().lower()
+    level = _LEVELS.get(level.strip().lower())
+    if (
+        level is None
+        or question_id not in known
+        or not team
+        or len(team) > limits.team
+        or len(respondent) > limits.respondent
+        or "@" not in respondent
+        or len(comment) > limits.comment
+    ):
+        return None
+    return ImportRow(line, team, respondent, question_id, level[0], level[1], comment)
+
+
+def _errors(record: list[str], cells_of, width: int, known, questionnaire, limits) -> list[str]:
+    """Return what is wrong with a record, each problem naming its field."""
     errors = []
     if len(record) > width:
         errors.append("more cells than columns")
-        record = record[:width]
-    elif len(record) < width:
-        record = record + [""] * (width - len(record))
-    cells = [record[i] for i in columns]
+    cells = cells_of((record + [""] * width)[:width])
     if control_characters("".join(cells)):
-        errors.extend(
+        return errors + [
             f"{name} holds a control character such as NUL; remove it"
             for name, value in zip(COLUMNS, cells, strict=True)
             if control_characters(value)
-        )
-        return None, errors
+        ]
     team, respondent, question_id, raw_level, comment = (c.strip() for c in cells)
     respondent = respondent.lower()
     if not team:
@@ -176,21 +196,18 @@ def _parse(record: list[str], columns: list[int], width: int, line: int, questio
         errors.append(f"respondent {_shown(respondent)} is not an email address")
     if len(question_id) > limits.question:
         errors.append(f"question has {len(question_id):,} characters; at most {limits.question}")
-    elif questionnaire.question(question_id) is None:
+    elif question_id not in known:
         errors.append(
             f"unknown question {_shown(question_id)}"
             f" for {questionnaire.key} v{questionnaire.version}"
         )
-    level = _LEVELS.get(raw_level.lower())
-    if level is None:
+    if _LEVELS.get(raw_level.lower()) is None:
         errors.append(f"level {_shown(raw_level)} is not 0-4, empty (don't know) or na")
     if len(comment) > limits.comment:
         errors.append(
             f"comment has {len(comment):,} characters; the survey form allows {limits.comment:,}"
         )
-    if errors:
-        return None, errors
-    return ImportRow(line, team, respondent, question_id, *level, comment), []
+    return errors
 
 
 def _shown(value: str) -> str:
