@@ -143,6 +143,8 @@ def _read(lines: Iterable[str], questionnaire: Questionnaire, file: str, limits:
         if not record:
             continue
         line = reader.line_num
+        if len(record) < width:  # empty cells left out at the end of a row
+            record += [""] * (width - len(record))
         if len(record) == width:
             cells = cells_of(record)
             if not control_characters("".join(cells)):
@@ -150,7 +152,8 @@ def _read(lines: Iterable[str], questionnaire: Questionnaire, file: str, limits:
                 if row is not None:
                     yield line, row, []
                     continue
-        yield line, None, _errors(record, cells_of, width, known, questionnaire, limits)
+        errors = _errors(record, cells_of, width, known, questionnaire, limits)
+        yield line, None, errors or ["this row cannot be read"]
 
 
 def _row(line: int, cells: tuple[str, ...], known: set[str], limits: FieldLimits):
@@ -177,7 +180,7 @@ def _errors(record: list[str], cells_of, width: int, known, questionnaire, limit
     errors = []
     if len(record) > width:
         errors.append("more cells than columns")
-    cells = cells_of((record + [""] * width)[:width])
+    cells = cells_of(record[:width])
     if control_characters("".join(cells)):
         return errors + [
             f"{name} holds a control character such as NUL; remove it"

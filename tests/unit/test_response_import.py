@@ -18,18 +18,26 @@ def read(text: str, limits: FieldLimits = LIMITS) -> tuple[list[ImportRow], RowC
     return list(check.rows(io.StringIO(text, newline=""))), check
 
 
+def test_a_row_may_leave_out_its_empty_last_cells():
+    rows, check = read("team,respondent,question,level,comment\nClaims,a@b.c,data.contracts,2\n")
+    assert rows == [ImportRow(2, "Claims", "a@b.c", "data.contracts", 2, False, "")]
+    assert check.problems == [] and check.rejection() is None
+
+
 def test_rows_are_read_in_any_column_order_with_extra_columns():
     rows, check = read(
         "level,note,comment,question,respondent,team\n"
         "NA,x,,cost.right-sizing, Bob@Acme.TEST ,Claims\n"
         "\n"
         ",y, kept ,data.contracts,alice@acme.test,Claims\n"
+        "1,z,,data.contracts,bob@acme.test\n"
     )
     assert rows == [
         ImportRow(2, "Claims", "bob@acme.test", "cost.right-sizing", None, True, ""),
         ImportRow(4, "Claims", "alice@acme.test", "data.contracts", None, False, "kept"),
     ]
-    assert check.answers == 2 and check.rejection() is None
+    assert check.answers == 2
+    assert check.problems == [(5, "team is empty")]  # a short row's missing cells are empty
     assert check.respondents == {("Claims", "bob@acme.test"): 2, ("Claims", "alice@acme.test"): 4}
 
 
