@@ -70,9 +70,11 @@ def import_responses(cycle: Cycle, path: str, create_missing: bool) -> dict[str,
 
 @contextmanager
 def _collector_paused():
-    """Pause Python's cycle collector: a million short-lived rows make it scan every object
-    of the app again and again (a quarter of an import's time, measured). Reference
-    counting still frees the rows; the collector runs again afterwards."""
+    """Pause Python's cycle collector for the block, and restore it after.
+
+    A million short-lived rows make it scan every object of the app again and again (a
+    quarter of an import's time, measured); reference counting still frees the rows.
+    """
     collecting = gc.isenabled()
     gc.disable()
     try:
