@@ -77,6 +77,7 @@ _BOMS = (
 def utf8_lines(stream: BinaryIO, name: str) -> Iterator[str]:
     """Yield the lines of a UTF-8 file (with or without BOM), read as it goes, ends kept for csv.
 
+    stream is a seekable binary file: its first bytes are looked at, then read again.
     Raise NotUtf8 naming the file (and the line, when the problem is past the start) and
     what the bytes look like instead, so the person knows how to save it.
     """
