@@ -88,15 +88,16 @@ class RowCheck:
 
         A missing column raises RowsRejected at once.
         """
-        empty = array("i", [0]) * len(self._position)
+        position, answered = self._position, self._answered  # looked up once: hot loop
+        empty = array("i", [0]) * len(position)
         for line, row, errors in _read(lines, self.questionnaire, self.file, self.limits):
             if row is not None:
                 key = (row.team, row.respondent)
-                lines_of = self._answered.get(key)
+                lines_of = answered.get(key)
                 if lines_of is None:
-                    lines_of = self._answered[key] = array("i", empty)
+                    lines_of = answered[key] = array("i", empty)
                     self.respondents[key] = line
-                index = self._position[row.question_id]
+                index = position[row.question_id]
                 if lines_of[index]:
                     errors = [f"the same answer appears on line {lines_of[index]}"]
                 else:
@@ -150,7 +151,7 @@ def _read(lines: Iterable[str], questionnaire: Questionnaire, file: str, limits:
             if not control_characters("".join(cells)):
                 row = _row(line, cells, known, limits)
                 if row is not None:
-                    yield line, row, []
+                    yield line, row, ()
                     continue
         errors = _errors(record, cells_of, width, known, questionnaire, limits)
         yield line, None, errors or ["this row cannot be read"]
