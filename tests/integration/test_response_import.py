@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from app import imports
+from app import dbutil, imports
 from app.dbutil import upsert
 from app.extensions import db
 from app.models import Answer, Cycle, Response, Team, User
@@ -283,8 +283,9 @@ def test_closed_cycles_refuse_imports(runner, world, tmp_path):
 
 
 @pytest.mark.parametrize("uniform", [True, False])
-def test_upserts_of_thousands_of_rows_stay_under_the_bound_variable_limit(world, uniform):
-    """5,000 rows of 7 columns are 35,000 values: more than SQLite binds in one statement."""
+def test_upserts_never_bind_more_values_than_the_database_allows(world, monkeypatch, uniform):
+    """With a limit of 60 values, 300 rows of 7 columns (2,100 values) still go in."""
+    monkeypatch.setattr(dbutil, "MAX_VARIABLES", 60)
     response = Response(
         cycle_id=world["cycle"].id,
         team_id=world["team"].id,
@@ -298,9 +299,18 @@ def test_upserts_of_thousands_of_rows_stay_under_the_bound_variable_limit(world,
         {"response_id": response.id, "question_id": f"q{n}", "level": n % 5, "comment": ""}
         | ({} if uniform or n % 2 else {"not_applicable": False})
         | {"carried_over": False, "updated_at": response.created_at}
-        for n in range(5000)
+        for n in range(300)
     ]
-    upsert(Answer, rows, conflict=["response_id", "question_id"], update=["level"])
-    upsert(Answer, rows[:10], conflict=["response_id", "question_id"], update=["level"])
+    bound = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        bound.append(len(parameters[0]) if executemany else len(parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        upsert(Answer, rows, conflict=["response_id", "question_id"], update=["level"])
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
     db.session.commit()
-    assert count(Answer) == 5000
+    assert count(Answer) == 300
+    assert bound and max(bound) <= 60
