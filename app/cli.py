@@ -195,9 +195,8 @@ def responses_import(org_slug, cycle_name, create_missing, file):
     from .imports import import_responses, record_import
 
     cycle = cycle_by_name(org_by_slug(org_slug), cycle_name)
-    text = Path(file).read_text(encoding="utf-8-sig")
     try:
-        counts = import_responses(cycle, text, file, create_missing)
+        counts = import_responses(cycle, file, create_missing)
     except RowsRejected as exc:
         db.session.rollback()
         fail("Nothing was imported:\n" + "\n".join(exc.problems))

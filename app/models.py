@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .extensions import db
 
 ORG_ROLES = ("admin", "executive", "member")
+UNUSABLE_PASSWORD = "!"  # the start of a password_hash that no password matches
 TEAM_ROLES = ("lead", "member")
 
 
@@ -64,9 +66,18 @@ class User(UserMixin, db.Model):
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
 
+    def set_unusable_password(self) -> None:
+        """Store a marker no hash method produces: no password signs this person in."""
+        self.password_hash = UNUSABLE_PASSWORD + secrets.token_urlsafe(24)
+
+    @property
+    def has_usable_password(self) -> bool:
+        """Return False for a person created without a password (invited or single sign-on)."""
+        return not self.password_hash.startswith(UNUSABLE_PASSWORD)
+
     def check_password(self, password: str) -> bool:
-        """Return True when password matches the stored hash."""
-        return check_password_hash(self.password_hash, password)
+        """Return True when password matches the stored hash (never for an unusable one)."""
+        return self.has_usable_password and check_password_hash(self.password_hash, password)
 
     session_token = None  # the signed-in session this object was loaded for (not a column)
 

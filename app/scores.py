@@ -28,9 +28,14 @@ def _answer_maps(where: list) -> tuple[list, dict[int, dict[str, AnswerValue]]]:
         .join(Response, Response.id == Answer.response_id)
         .where(*where)
     )
+    values: dict[tuple, AnswerValue] = {}  # a few hundred distinct answers: make each once
     for response_id, question_id, level, not_applicable in rows:
         if response_id in answers:  # a response submitted between the two queries waits its turn
-            answers[response_id][question_id] = AnswerValue(question_id, level, not_applicable)
+            key = (question_id, level, not_applicable)
+            value = values.get(key)
+            if value is None:
+                value = values[key] = AnswerValue(question_id, level, not_applicable)
+            answers[response_id][question_id] = value
     return responses, answers
 
 

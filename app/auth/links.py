@@ -19,7 +19,6 @@ from ..models import Membership, OneTimeLink, Org, User, utcnow
 
 INVITATION_DAYS = 7
 RESET_HOURS = 1
-UNUSABLE_PREFIX = "!"
 
 
 def _digest(token: str) -> str:
@@ -28,13 +27,7 @@ def _digest(token: str) -> str:
 
 def has_password(user: User) -> bool:
     """Return True when the person has set a password (invited people have not yet)."""
-    return not (user.password_hash or "").startswith(UNUSABLE_PREFIX)
-
-
-def without_password(user: User) -> None:
-    """Give a person a password value that no password matches, until they choose one."""
-    user.password_hash = UNUSABLE_PREFIX + secrets.token_hex(16)
-    user.must_change_password = False
+    return user.has_usable_password
 
 
 def issue(

@@ -103,8 +103,8 @@ def login():
         user = db.session.scalar(
             sa.select(User).where(User.email == form.email.data.strip().lower())
         )
-        if user is None:
-            _spend_a_hash_check(form.password.data)  # the same work for an unknown email
+        if user is None or not user.has_usable_password:
+            _spend_a_hash_check(form.password.data)  # the same work as for a real account
         if user is None or not user.active or not user.check_password(form.password.data):
             _record_failed_sign_in(user, form.email.data)
             flash("That email and password do not match an account.", "danger")

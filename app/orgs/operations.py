@@ -52,17 +52,35 @@ def one_time_password() -> str:
 
 def create_user(email: str, name: str, password: str | None) -> tuple[User, str | None]:
     """Create a person; without a password, make a one-time one and return it."""
+    generated = None if password else one_time_password()
+    user = _new_user(email, name)
+    user.must_change_password = bool(generated)
+    user.set_password(password or generated)
+    db.session.add(user)
+    db.session.flush()
+    return user, generated
+
+
+def create_user_without_password(email: str, name: str) -> User:
+    """Create a person who cannot sign in with a password: they join by invitation or SSO.
+
+    No password is hashed (an import may create hundreds of people at once).
+    """
+    user = _new_user(email, name)
+    user.set_unusable_password()
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def _new_user(email: str, name: str) -> User:
+    """Return a new person with a checked, unused email (not added to the session yet)."""
     email = email.strip().lower()
     if not email or "@" not in email:
         raise AdminError(f"'{email}' is not an email address.")
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
         raise AdminError(f"A person with the email {email} exists already.")
-    generated = None if password else one_time_password()
-    user = User(email=email, name=name.strip() or email, must_change_password=bool(generated))
-    user.set_password(password or generated)
-    db.session.add(user)
-    db.session.flush()
-    return user, generated
+    return User(email=email, name=name.strip() or email)
 
 
 def invite_person(org: Org, email: str, name: str, role: str, inviter: str) -> str:
@@ -87,23 +105,9 @@ def invite_person(org: Org, email: str, name: str, role: str, inviter: str) -> s
             set_org_role(org, user, role)
             return "member"
     else:
-        user = create_invited_user(email, name)
+        user = create_user_without_password(email, name)
     links.send_invitation(org, user, role, inviter)
     return "invited"
-
-
-def create_invited_user(email: str, name: str) -> User:
-    """Create a person without a password: they choose one from their invitation."""
-    from ..auth import links
-
-    email = email.strip().lower()
-    if not email or "@" not in email or len(email) > 254:
-        raise AdminError(f"'{email[:254]}' is not an email address.")
-    user = User(email=email, name=(name or "").strip()[:200] or email)
-    links.without_password(user)
-    db.session.add(user)
-    db.session.flush()
-    return user
 
 
 def cancel_invitation(org: Org, link, user: User) -> None:

@@ -128,6 +128,23 @@ def admin_invitation(slug, link_id):
     return redirect(url_for("orgs.admin_people", slug=slug))
 
 
+@bp.route("/admin/people/<int:user_id>/invite", methods=["POST"])
+def admin_invite_existing(slug, user_id):
+    """Send an invitation to a person of the org who has no password yet (an import made them)."""
+    org = get_org_or_404(slug)
+    require_org_role("admin")
+    membership = _membership_or_404(org, user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired or was not sent from this site. Reload and try again.")
+    if links.has_password(membership.user):
+        flash(f"{membership.user.name} has a password already.", "info")
+    else:
+        links.send_invitation(org, membership.user, membership.role, current_user.name)
+        db.session.commit()
+        flash(f"An invitation is on its way to {membership.user.email}.", "success")
+    return redirect(url_for("orgs.admin_people", slug=slug))
+
+
 @bp.route("/admin/people/<int:user_id>/active", methods=["POST"])
 def admin_set_active(slug, user_id):
     """Deactivate or reactivate a person of the org."""

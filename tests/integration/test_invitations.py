@@ -220,3 +220,19 @@ def test_email_goes_through_a_real_smtp_server(database_url, tmp_path, smtp_serv
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
         db.engine.dispose()
+
+
+def test_a_person_an_import_created_is_invited_from_the_people_page(client, world, login):
+    user = org_ops.create_user_without_password("ivy@acme-insurance.com", "Ivy Import")
+    org_ops.set_org_role(world["org"], user, "member")
+    db.session.commit()
+    login("admin@acme.test")
+    page = client.get("/o/acme/admin/people").get_data(as_text=True)
+    assert "Send invitation" in page
+    client.post(f"/o/acme/admin/people/{user.id}/invite")
+    link = _outbox_link()
+    client.post("/logout")
+    joined = client.post(link, data={"new": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert joined.status_code == 302
+    db.session.refresh(user)
+    assert user.check_password(NEW_PASSWORD)
