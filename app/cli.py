@@ -565,9 +565,11 @@ def register(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
     from .privacy_cli import audit_cli, person_cli
+    from .roster_cli import people_cli
 
     app.cli.add_command(audit_cli)
     app.cli.add_command(person_cli)
+    app.cli.add_command(people_cli)
     from .queue_cli import readmodels_cli, worker_command
 
     app.cli.add_command(worker_command)

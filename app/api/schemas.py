@@ -10,6 +10,7 @@ import marshmallow as ma
 from marshmallow import fields
 from marshmallow.validate import Length, OneOf, Range, Regexp
 
+from ..audit import KINDS as AUDIT_KINDS
 from ..domain.inputs import MAX_ID, parse_id
 from ..domain.roadmap import STATUSES
 from ..domain.survey import MAX_COMMENT, NOT_APPLICABLE, UNKNOWN
@@ -169,6 +170,15 @@ class AssignmentQuery(PageQuery):
     """Which assignments: one team's, or all the caller may see."""
 
     team_id = Id(metadata={"description": "Only this team's assignments"})
+
+
+class AuditQuery(PageQuery):
+    """Which audit entries: by kind (a group like "person") and from a date."""
+
+    kind = fields.String(
+        validate=OneOf(list(AUDIT_KINDS)), metadata={"description": "A group of entries"}
+    )
+    since = fields.Date(metadata={"description": "Entries from this day (UTC) on"})
 
 
 class CycleQuery(Query):
@@ -484,3 +494,21 @@ OrgPage = page_of(Org)
 TeamPage = page_of(Team)
 CyclePage = page_of(Cycle)
 AssignmentPage = page_of(Assignment)
+
+
+class AuditEntry(Answer):
+    """One change to the org's data, as the audit trail keeps it."""
+
+    id = fields.Integer(required=True)
+    at = fields.String(required=True, metadata={"example": "2026-12-01T09:30:00Z"})
+    actor = fields.String(required=True, metadata={"description": 'A name, or "command line"'})
+    actor_id = fields.Integer(required=True, allow_none=True)
+    kind = fields.String(required=True)
+    object_type = fields.String(required=True)
+    object_id = fields.String(required=True)
+    summary = fields.String(required=True)
+    before = fields.Dict(required=True, allow_none=True)
+    after = fields.Dict(required=True, allow_none=True)
+
+
+AuditPage = page_of(AuditEntry)

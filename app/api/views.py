@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import Blueprint as FlaskBlueprint
 from flask import current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from .. import audit
 from ..access import (
     get_cycle_or_404,
     get_org_or_404,
@@ -420,6 +423,34 @@ def assignments(args, slug):
         )
     ]
     return jsonify(_paginated(rows, args))
+
+
+@bp.get("/orgs/<slug>/audit")
+@query(schemas.AuditQuery)
+@bp.response(200, schemas.AuditPage)
+@errors()
+def audit_trail(args, slug):
+    """Read the org's audit trail, newest first (admins only; nothing here changes it)."""
+    found = get_org_or_404(slug)
+    if not is_org_admin():
+        raise ApiError(403, "forbidden", "The audit trail is for the org's admins.")
+    since = args.get("since")
+    query_ = audit.entries_query(
+        found,
+        kind=args.get("kind", ""),
+        since=datetime.combine(since, datetime.min.time()) if since else None,
+    )
+    page, per_page = args["page"], args["per_page"]
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query_.subquery()))
+    entries = db.session.scalars(query_.limit(per_page).offset((page - 1) * per_page)).all()
+    return jsonify(
+        {
+            "items": [audit.as_dict(e) for e in entries],
+            "page": page,
+            "per_page": per_page,
+            "total": total,
+        }
+    )
 
 
 @bp.put("/orgs/<slug>/cycles/<cycle_name>/teams/<int:team_id>/response")

@@ -247,6 +247,31 @@ def put_in_team(team: Team, user: User, role: str) -> TeamMember:
     return member
 
 
+def set_job_role(member: TeamMember, job_role: str | None) -> None:
+    """Set the job role a person has in a team (it decides the modules they are assigned)."""
+    from ..domain.vocabulary import ROLES
+
+    job_role = job_role or None
+    if job_role is not None and job_role not in ROLES:
+        raise AdminError(
+            f"'{str(job_role)[:40]}' is not a job role; use one of {', '.join(ROLES)}."
+        )
+    if member.job_role == job_role:
+        return
+    team = db.session.get(Team, member.team_id)
+    user = db.session.get(User, member.user_id)
+    audit.record(
+        team.org_id,
+        "team.job_role",
+        f"{user.name} works in {job_role or 'no set job role'} in {team.name}",
+        target=("team", team.id),
+        before={"person": user.id, "job_role": member.job_role},
+        after={"person": user.id, "job_role": job_role},
+    )
+    member.job_role = job_role
+    db.session.flush()
+
+
 def remove_from_team(team: Team, user_id: int) -> None:
     """Take a person out of a team; their past responses stay."""
     result = db.session.execute(

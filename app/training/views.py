@@ -23,6 +23,7 @@ from ..curricula import latest_versions, module_of, render_body, table_of_conten
 from ..dbutil import get_by_id
 from ..domain.inputs import parse_id, parse_index
 from ..domain.training import COMPLETED
+from ..domain.vocabulary import ROLES
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -327,11 +328,41 @@ def team_training(slug, team_id):
         evidence=evidence,
         may_assign=_may_assign(team),
         form=EmptyForm(),
+        ROLES=ROLES,
+    )
+
+
+def _save_job_roles(team) -> None:
+    """Store each member's job role from the team page's form (it decides their modules)."""
+    from ..orgs.operations import AdminError, set_job_role
+
+    members = db.session.scalars(sa.select(TeamMember).where(TeamMember.team_id == team.id)).all()
+    try:
+        changed = 0
+        for member in members:
+            field = f"job_role-{member.user_id}"
+            if field in request.form:
+                before = member.job_role
+                set_job_role(member, request.form.get(field, ""))
+                changed += member.job_role != before
+    except AdminError as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+        return
+    db.session.commit()
+    flash(
+        f"Job roles saved ({changed} changed). New assignments follow them."
+        if changed
+        else "No job role changed.",
+        "success",
     )
 
 
 def _assign_from_form(team) -> None:
     action = request.form.get("action")
+    if action == "job_roles":
+        _save_job_roles(team)
+        return
     try:
         if action == "unassign":
             operations.unassign(team, request.form.get("assignment_id", type=int) or 0)

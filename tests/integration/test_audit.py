@@ -133,3 +133,33 @@ def test_nothing_edits_entries_and_retention_deletes_only_old_ones(app, world):
     count = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry))
     assert audit.purge_expired() == 1  # the default keeps 730 days
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == count - 1
+
+
+def test_admins_read_the_trail_through_the_api_and_nobody_else_does(client, world):
+    from app.api.auth import create_token
+
+    _, admin = create_token(world["admin"], "audit")
+    _, executive = create_token(world["executive"], "audit")
+    db.session.commit()
+    answer = client.get(
+        "/api/v1/orgs/acme/audit?kind=team&per_page=2",
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["total"] == 4 and len(body["items"]) == 2  # a team created, three people put in it
+    assert all(item["kind"].startswith("team.") for item in body["items"])
+    refused = client.get(
+        "/api/v1/orgs/acme/audit", headers={"Authorization": f"Bearer {executive}"}
+    )
+    assert refused.status_code == 403
+    bad = client.get(
+        "/api/v1/orgs/acme/audit?kind=nope", headers={"Authorization": f"Bearer {admin}"}
+    )
+    assert bad.status_code == 400
+    assert (
+        client.put(
+            "/api/v1/orgs/acme/audit", headers={"Authorization": f"Bearer {admin}"}
+        ).status_code
+        == 405
+    )
