@@ -103,10 +103,26 @@ def org_create(slug, name):
 @click.option("--password", default=None, help="Without it, a one-time password is printed.")
 @click.option("--org", "org_slug", default=None)
 @click.option("--role", type=click.Choice(ORG_ROLES), default=None)
-def user_create(email, name, password, org_slug, role):
-    """Create a person, optionally with a role in an org."""
+@click.option("--invite", is_flag=True, help="Email an invitation to join --org instead.")
+def user_create(email, name, password, org_slug, role, invite):
+    """Create a person, optionally with a role in an org (or invite them to it by email)."""
     if role and not org_slug:
         fail("--role needs --org.")
+    if invite:
+        if not org_slug or password:
+            fail("--invite needs --org, and no --password: the person chooses their own.")
+        org = org_by_slug(org_slug)
+        try:
+            result = org_ops.invite_person(org, email, name, role or "member", "The command line")
+        except org_ops.AdminError as exc:
+            fail(str(exc))
+        db.session.commit()
+        click.echo(
+            f"{email.strip().lower()} is in {org.slug} already; role saved."
+            if result == "member"
+            else f"Invitation sent to {email.strip().lower()} (valid seven days)."
+        )
+        return
     org = org_by_slug(org_slug) if org_slug else None
     problem = password_problem(password, email, name) if password is not None else None
     if problem:

@@ -246,6 +246,14 @@ class ActionInput(Body):
     reason = Text(MAX_REASON, load_default="", metadata={"description": "Needed to dismiss"})
 
 
+class PersonInput(Body):
+    """A person to invite to the org by email, with their org role."""
+
+    email = fields.Email(required=True, validate=Length(max=254))
+    name = Text(MAX_NAME, load_default="")
+    role = fields.String(load_default="member", validate=OneOf(["admin", "executive", "member"]))
+
+
 # Answers
 
 
@@ -512,3 +520,10 @@ class AuditEntry(Answer):
 
 
 AuditPage = page_of(AuditEntry)
+
+
+class InvitationResult(Answer):
+    """What adding a person did: an invitation sent, or a role saved for a present member."""
+
+    email = fields.String(required=True)
+    result = fields.String(required=True, validate=OneOf(["invited", "member"]))

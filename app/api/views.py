@@ -32,6 +32,7 @@ from ..models import (
     TeamMember,
     TeamScoreRow,
 )
+from ..orgs import operations as org_ops
 from ..privacy import hides_team, reveal_own_comparison
 from ..privacy import note as privacy_note
 from ..questionnaires import questionnaire_of
@@ -423,6 +424,25 @@ def assignments(args, slug):
         )
     ]
     return jsonify(_paginated(rows, args))
+
+
+@bp.post("/orgs/<slug>/people")
+@bp.arguments(schemas.PersonInput)
+@bp.response(200, schemas.InvitationResult)
+@errors(WRITE_ERRORS)
+def add_person(body, slug):
+    """Invite a person to the org by email (admins): a single-use link to choose a password and join."""
+    found = get_org_or_404(slug)
+    if not is_org_admin():
+        raise ApiError(403, "forbidden", "Adding people is for the org's admins.")
+    try:
+        result = org_ops.invite_person(
+            found, body["email"], body["name"], body["role"], g._login_user.name
+        )
+    except org_ops.AdminError as exc:
+        raise ApiError(422, "invalid_person", str(exc)) from None
+    db.session.commit()
+    return jsonify({"email": body["email"].strip().lower(), "result": result})
 
 
 @bp.get("/orgs/<slug>/audit")

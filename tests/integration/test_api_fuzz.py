@@ -68,6 +68,7 @@ VALID = {
     "ResponseInput": {"answers": {"data.contracts": {"level": 2, "comment": "ok"}}},
     "TargetsInput": {"targets": {"data": 3}},
     "ActionInput": {"question": "data.contracts", "from_level": 1, "status": "planned"},
+    "PersonInput": {"email": "fuzz@acme-insurance.com", "name": "Fuzz", "role": "member"},
 }
 
 

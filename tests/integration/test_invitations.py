@@ -236,3 +236,44 @@ def test_a_person_an_import_created_is_invited_from_the_people_page(client, worl
     assert joined.status_code == 302
     db.session.refresh(user)
     assert user.check_password(NEW_PASSWORD)
+
+
+def test_an_admin_invites_through_the_api_and_the_command_line(client, world, runner):
+    from app.api.auth import create_token
+
+    _, admin = create_token(world["admin"], "hr sync")
+    _, lead = create_token(world["lead"], "hr sync")
+    db.session.commit()
+    body = {"email": "Uma@Acme-Insurance.com", "name": "Uma", "role": "member"}
+    sent = client.post(
+        "/api/v1/orgs/acme/people", json=body, headers={"Authorization": f"Bearer {admin}"}
+    )
+    assert sent.status_code == 200 and sent.get_json() == {
+        "email": "uma@acme-insurance.com",
+        "result": "invited",
+    }
+    assert outbox("acme")[0].to == "uma@acme-insurance.com"
+    refused = client.post(
+        "/api/v1/orgs/acme/people", json=body, headers={"Authorization": f"Bearer {lead}"}
+    )
+    assert refused.status_code == 403
+    bad = client.post(
+        "/api/v1/orgs/acme/people",
+        json={"email": "not an email"},
+        headers={"Authorization": f"Bearer {admin}"},
+    )
+    assert bad.status_code == 422
+    result = runner.invoke(
+        args=[
+            "user",
+            "create",
+            "vic@acme-insurance.com",
+            "--name",
+            "Vic",
+            "--org",
+            "acme",
+            "--invite",
+        ]
+    )
+    assert result.exit_code == 0 and "Invitation sent" in result.output
+    assert {m.to for m in outbox("acme")} >= {"vic@acme-insurance.com"}
