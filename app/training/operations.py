@@ -86,10 +86,12 @@ def run_assignments(cycle: Cycle, teams: Sequence[Team]) -> list[tuple[Team, Use
 
 
 def _members(teams: Sequence[Team]) -> dict[int, list[Member]]:
+    """Return each team's active members with their job roles (deactivated people get nothing)."""
     result: dict[int, list[Member]] = {}
     rows = db.session.execute(
         sa.select(TeamMember.team_id, TeamMember.user_id, TeamMember.job_role)
-        .where(TeamMember.team_id.in_([t.id for t in teams]))
+        .join(User, User.id == TeamMember.user_id)
+        .where(TeamMember.team_id.in_([t.id for t in teams]), User.deactivated_at.is_(None))
         .order_by(TeamMember.user_id)
     )
     for team_id, user_id, job_role in rows:

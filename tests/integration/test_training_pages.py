@@ -33,6 +33,14 @@ def test_assignments_run_is_idempotent_and_prints_what_it_assigned(runner, train
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)) == total
 
 
+def test_a_deactivated_person_is_not_assigned_modules(runner, trained):
+    org_ops.set_active(trained["org"], trained["alice"], False)
+    db.session.commit()
+    runner.invoke(args=["assignments", "run", "--org", "acme", "--cycle", "2026-Q4"])
+    users = set(db.session.scalars(sa.select(Assignment.user_id)))
+    assert trained["alice"].id not in users
+
+
 def test_my_learning_shows_why_and_progress(client, runner, trained, login):
     runner.invoke(args=["assignments", "run", "--org", "acme", "--cycle", "2026-Q4"])
     login("alice@acme.test")
