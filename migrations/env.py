@@ -92,6 +92,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # SQLite rebuilds a table to alter some columns (copy, drop, rename). With foreign
+            # keys enforced, dropping the old table would cascade and delete every row that
+            # refers to it (memberships, responses...). Off for the migration, outside any
+            # transaction so that the pragma takes effect; each new connection turns it on.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the transaction SQLAlchemy began, so Alembic owns the next
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -100,6 +107,10 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")  # the pool may reuse it
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -16,7 +16,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('org') as batch:
         batch.add_column(sa.Column('min_respondents', sa.Integer(), server_default='3', nullable=False))
-        batch.add_column(sa.Column('comment_authors', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch.add_column(sa.Column('comment_authors', sa.Boolean(), server_default='0', nullable=False))
         batch.add_column(sa.Column('audit_retention_days', sa.Integer(), server_default='730', nullable=False))
     with op.batch_alter_table('cycle') as batch:
         batch.add_column(sa.Column('frozen_targets', sa.JSON(), nullable=True))

@@ -19,7 +19,7 @@ def upgrade():
     with op.batch_alter_table('org') as batch:
         batch.add_column(sa.Column('reminder_days', sa.Integer(), server_default='3', nullable=False))
     with op.batch_alter_table('user') as batch:
-        batch.add_column(sa.Column('module_reminders', sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch.add_column(sa.Column('module_reminders', sa.Boolean(), server_default='1', nullable=False))
     op.create_table('reminder_sent',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
