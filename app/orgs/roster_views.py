@@ -25,6 +25,7 @@ from ..access import get_org_or_404, require_org_role
 from ..auth.forms import EmptyForm
 from ..domain.inputs import NotUtf8, utf8_lines
 from ..domain.roster import COLUMNS, RosterRejected, parse_roster
+from ..domain.vocabulary import ROLES
 from ..extensions import db
 from ..roster import export_csv, import_roster
 from . import bp
@@ -57,7 +58,7 @@ def admin_roster(slug):
     require_org_role("admin")
     form = EmptyForm()
     if request.method == "GET":
-        return render_template("orgs/roster.html", form=form, columns=COLUMNS)
+        return render_template("orgs/roster.html", form=form, columns=COLUMNS, roles=ROLES)
     if not form.validate_on_submit():
         abort(400, "The form expired or was not sent from this site. Reload and try again.")
     invite = request.form.get("invite") == "on"
@@ -66,11 +67,11 @@ def admin_roster(slug):
     upload = request.files.get("roster")
     if upload is None or not upload.filename:
         flash("Choose a CSV file to upload.", "danger")
-        return render_template("orgs/roster.html", form=form, columns=COLUMNS), 400
+        return render_template("orgs/roster.html", form=form, columns=COLUMNS, roles=ROLES), 400
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         flash("A roster file is at most 2 MB.", "danger")
-        return render_template("orgs/roster.html", form=form, columns=COLUMNS), 413
+        return render_template("orgs/roster.html", form=form, columns=COLUMNS, roles=ROLES), 413
     name = Path(upload.filename).name[:120]
     result, problems, count = _run(org, data, name, invite, apply=False)
     token = None
@@ -84,6 +85,7 @@ def admin_roster(slug):
         "orgs/roster.html",
         form=form,
         columns=COLUMNS,
+        roles=ROLES,
         preview=result,
         problems=problems,
         rows=count,
