@@ -11,23 +11,31 @@ from .extensions import db
 from .models import Cycle, Membership, Org, Team, TeamMember
 
 
-def get_org_or_404(slug: str) -> Org:
-    """Return the org when the signed-in user belongs to it; remember their membership in g."""
+def _org_query():
+    """Return the org, membership and leads-a-team query, built once, asked with slug and user."""
     leads = (
         sa.select(TeamMember.id)
         .join(Team, Team.id == TeamMember.team_id)
         .where(
             Team.org_id == Org.id,
-            TeamMember.user_id == current_user.id,
+            TeamMember.user_id == sa.bindparam("user_id"),
             TeamMember.role == "lead",
         )
         .exists()
     )
-    row = db.session.execute(
+    return (
         sa.select(Org, Membership, leads)
         .join(Membership, Membership.org_id == Org.id)
-        .where(Org.slug == slug, Membership.user_id == current_user.id)
-    ).first()
+        .where(Org.slug == sa.bindparam("slug"), Membership.user_id == sa.bindparam("user_id"))
+    )
+
+
+_ORG = _org_query()
+
+
+def get_org_or_404(slug: str) -> Org:
+    """Return the org when the signed-in user belongs to it; remember their membership in g."""
+    row = db.session.execute(_ORG, {"slug": slug, "user_id": current_user.id}).first()
     if row is None:
         abort(404)
     g.org, g.membership, g.leads_a_team = row
@@ -60,11 +68,12 @@ def get_team_or_404(org: Org, team_id: int) -> Team:
 
 def team_role(team: Team, user_id: int) -> str | None:
     """Return 'lead', 'member' or None for the user's place in the team."""
-    return db.session.scalar(
-        sa.select(TeamMember.role).where(
-            TeamMember.team_id == team.id, TeamMember.user_id == user_id
-        )
-    )
+    return db.session.scalar(_TEAM_ROLE, {"team_id": team.id, "user_id": user_id})
+
+
+_TEAM_ROLE = sa.select(TeamMember.role).where(
+    TeamMember.team_id == sa.bindparam("team_id"), TeamMember.user_id == sa.bindparam("user_id")
+)
 
 
 def is_team_lead(team: Team) -> bool:

@@ -458,19 +458,27 @@ class Freshness:
         return (self.version, self.pending)
 
 
-def freshness(cycle: Cycle) -> Freshness:
-    """Return the version, build time and pending requests of a cycle's read model (one query)."""
-    requests = ReadModelRequest.cycle_id == cycle.id
-    query = sa.select(
+def _freshness_query():
+    """Return the read model's state query, built once: each page asks it with a cycle id."""
+    requests = ReadModelRequest.cycle_id == sa.bindparam("cycle_id")
+    return sa.select(
         CycleComparison.version,
         CycleComparison.updated_at,
         sa.select(sa.func.count(ReadModelRequest.id)).where(requests).scalar_subquery(),
         sa.select(sa.func.min(ReadModelRequest.requested_at)).where(requests).scalar_subquery(),
-    ).where(CycleComparison.cycle_id == cycle.id)
-    row = db.session.execute(query).one_or_none()
+    ).where(CycleComparison.cycle_id == sa.bindparam("cycle_id"))
+
+
+_FRESHNESS = _freshness_query()
+
+
+def freshness(cycle: Cycle) -> Freshness:
+    """Return the version, build time and pending requests of a cycle's read model (one query)."""
+    params = {"cycle_id": cycle.id}
+    row = db.session.execute(_FRESHNESS, params).one_or_none()
     if row is None or not row[0]:
         ensure_stored([cycle])
-        row = db.session.execute(query).one()
+        row = db.session.execute(_FRESHNESS, params).one()
     version, built_at, waiting, requested_at = row
     return Freshness(version, built_at, waiting > 0, requested_at, waiting)
 

@@ -18,35 +18,32 @@ from .domain.privacy import is_suppressed, suppression_note
 from .extensions import db
 from .models import Cycle, Org, Team, TeamMember, TeamScoreRow
 
+# Built once: asked on every page that may show a team's scores.
+_MY_TEAMS = (
+    sa.select(TeamMember.team_id)
+    .join(Team, Team.id == TeamMember.team_id)
+    .where(Team.org_id == sa.bindparam("org_id"), TeamMember.user_id == sa.bindparam("user_id"))
+)
+_RESPONDENTS = sa.select(TeamScoreRow.respondents).where(
+    TeamScoreRow.cycle_id == sa.bindparam("cycle_id"),
+    TeamScoreRow.team_id == sa.bindparam("team_id"),
+    TeamScoreRow.challenge == "overall",
+)
+
 
 def my_team_ids(org: Org) -> set[int]:
     """Return the ids of the org's teams the signed-in person is in (as lead or member)."""
     cached = g.get("_my_team_ids")
     if cached is not None and cached[0] == org.id:
         return cached[1]
-    ids = set(
-        db.session.scalars(
-            sa.select(TeamMember.team_id)
-            .join(Team, Team.id == TeamMember.team_id)
-            .where(Team.org_id == org.id, TeamMember.user_id == current_user.id)
-        )
-    )
+    ids = set(db.session.scalars(_MY_TEAMS, {"org_id": org.id, "user_id": current_user.id}))
     g._my_team_ids = (org.id, ids)
     return ids
 
 
 def respondents(cycle: Cycle, team_id: int) -> int:
     """Return how many submitted responses a team has in a cycle (from its stored scores)."""
-    return (
-        db.session.scalar(
-            sa.select(TeamScoreRow.respondents).where(
-                TeamScoreRow.cycle_id == cycle.id,
-                TeamScoreRow.team_id == team_id,
-                TeamScoreRow.challenge == "overall",
-            )
-        )
-        or 0
-    )
+    return db.session.scalar(_RESPONDENTS, {"cycle_id": cycle.id, "team_id": team_id}) or 0
 
 
 def hides_team(org: Org, cycle: Cycle, team: Team, count: int | None = None) -> bool:

@@ -33,6 +33,19 @@ def sign_in(user: User, remember: bool = False) -> None:
     login_user(user, remember=remember)
 
 
+# Built once: every signed-in request asks it.
+_LIVE_SESSION = (
+    sa.select(User, UserSession.secret_hash)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(
+        User.id == sa.bindparam("user_id"),
+        UserSession.id == sa.bindparam("row_id"),
+        UserSession.revoked_at.is_(None),
+        User.deactivated_at.is_(None),
+    )
+)
+
+
 def load(session_id: str) -> User | None:
     """Return the person of a live session id ('user:row.secret'), or None (one query)."""
     user_part, _, token = session_id.partition(":")
@@ -42,14 +55,7 @@ def load(session_id: str) -> User | None:
     if not row_part.isdigit() or not secret or len(secret) > 100:
         return None
     found = db.session.execute(
-        sa.select(User, UserSession.secret_hash)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(
-            User.id == int(user_part),
-            UserSession.id == int(row_part),
-            UserSession.revoked_at.is_(None),
-            User.deactivated_at.is_(None),
-        )
+        _LIVE_SESSION, {"user_id": int(user_part), "row_id": int(row_part)}
     ).one_or_none()
     if found is None or not hmac.compare_digest(found[1], _hash(secret)):
         return None
