@@ -75,6 +75,8 @@ def test_four_teams_at_1280_keep_the_org_median_in_view_and_every_label_whole(
         " return t.scrollWidth <= t.clientWidth; })()"
     ), "the table scrolls sideways with four teams at 1280 px"
     assert _radar_labels_outside(page) == []
+    # ascent.css wins over Bootstrap: the outline buttons take the AA colour, not #6c757d
+    expect(page.get_by_role("link", name="Trends")).to_have_css("color", "rgb(74, 83, 99)")
     expect(page.locator("figure.radar-chart")).to_contain_text("Infrastructure")
     expect(page.locator("figure.radar-chart")).to_contain_text("and serving")
 
