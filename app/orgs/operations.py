@@ -84,7 +84,7 @@ def _new_user(email: str, name: str) -> User:
 
 
 def invite_person(org: Org, email: str, name: str, role: str, inviter: str) -> str:
-    """Invite a person to the org by email; return "member" when they belong already.
+    """Invite a person to the org by email; refuse a person who belongs already.
 
     An unknown address gets an account without a password and joins when the invitation is
     used; an account of another org is invited to accept, and nothing about it is shown.
@@ -102,8 +102,10 @@ def invite_person(org: Org, email: str, name: str, role: str, inviter: str) -> s
             )
         )
         if in_org:
-            set_org_role(org, user, role)
-            return "member"
+            raise AdminError(
+                f"{email} is in {org.name} already, as {user.name}; "
+                "change their role in the list instead."
+            )
     else:
         user = create_user_without_password(email, name)
     links.send_invitation(org, user, role, inviter)
