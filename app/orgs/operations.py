@@ -83,8 +83,17 @@ def _new_user(email: str, name: str) -> User:
     return User(email=email, name=name.strip() or email)
 
 
+def member_by_email(org: Org, email: str) -> User | None:
+    """Return the person of the org with this email address, or None."""
+    return db.session.scalar(
+        sa.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.org_id == org.id, User.email == email.strip().lower())
+    )
+
+
 def invite_person(org: Org, email: str, name: str, role: str, inviter: str) -> str:
-    """Invite a person to the org by email; refuse a person who belongs already.
+    """Invite a person to the org by email; return "member" when they belong already.
 
     An unknown address gets an account without a password and joins when the invitation is
     used; an account of another org is invited to accept, and nothing about it is shown.
@@ -102,10 +111,8 @@ def invite_person(org: Org, email: str, name: str, role: str, inviter: str) -> s
             )
         )
         if in_org:
-            raise AdminError(
-                f"{email} is in {org.name} already, as {user.name}; "
-                "change their role in the list instead."
-            )
+            set_org_role(org, user, role)
+            return "member"
     else:
         user = create_user_without_password(email, name)
     links.send_invitation(org, user, role, inviter)

@@ -71,7 +71,14 @@ def admin_people(slug):
     status = 200
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
+        member = operations.member_by_email(org, email)
         try:
+            if member is not None:
+                # The form adds people; a role changes in the list, never behind the admin's back.
+                raise operations.AdminError(
+                    f"{email} is in {org.name} already, as {member.name}; "
+                    "change their role in the list instead."
+                )
             operations.invite_person(org, email, form.name.data, form.role.data, current_user.name)
         except operations.AdminError as exc:
             # Refused: the form keeps what was typed, the reason stands beside the email.
