@@ -3,10 +3,40 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from html import escape
 
 PALETTE = ("#1f5fa8", "#b45309", "#0f766e", "#7c3aed", "#be123c", "#4d7c0f", "#0369a1", "#a16207")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "", "6 3", "2 3", "8 3 2 3")
+
+
+LABEL_FONT = 13
+LABEL_CHARS = 16  # a line of an axis label; two lines hold every challenge's title
+
+
+def label_lines(label: str) -> list[str]:
+    """Split an axis label into short lines so that none runs past the chart's edge."""
+    return textwrap.wrap(label, LABEL_CHARS, break_long_words=True) or [""]
+
+
+def _axis_label(label: str, x: float, y: float, anchor: str, place: str) -> str:
+    """Return a <text> of one axis label, its lines stacked away from the chart."""
+    lines = label_lines(label)
+    step = LABEL_FONT * 1.15
+    if place == "top":
+        first = y - step * (len(lines) - 1)
+    elif place == "bottom":
+        first = y + LABEL_FONT * 0.8
+    else:
+        first = y + LABEL_FONT * 0.35 - step * (len(lines) - 1) / 2
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{first + step * number:.1f}">{escape(line)}</tspan>'
+        for number, line in enumerate(lines)
+    )
+    return (
+        f'<text font-size="{LABEL_FONT}" text-anchor="{anchor}" fill="#222" class="axis-label">'
+        f"{spans}</text>"
+    )
 
 
 def radar(
@@ -43,9 +73,10 @@ def radar(
         parts.append(
             f'<line x1="{cx:.1f}" y1="{cy:.1f}" x2="{x:.1f}" y2="{y:.1f}" stroke="#e3e7ef"/>'
         )
-        parts.append(
-            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" font-size="11" text-anchor="{anchor}" fill="#222">{escape(label)}</text>'
-        )
+        place = "top" if ly < cy - 10 else ("bottom" if ly > cy + 10 else "side")
+        if anchor != "middle":
+            place = "side"
+        parts.append(_axis_label(label, lx, ly, anchor, place))
     for number, (name, values) in enumerate(series):
         colour, dash = PALETTE[number % len(PALETTE)], DASHES[number % len(DASHES)]
         shape = " ".join(

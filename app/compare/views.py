@@ -77,12 +77,15 @@ def _selection(summary: dict, allowed: set[int] | None) -> tuple[list[int], str,
     return chosen, unit, ids
 
 
-def _team_options(teams: list, ids: set[int]) -> Markup:
-    """Return the <option>s of the team picker, built once per request without a template loop."""
+def _team_choices(teams: list, ids: set[int]) -> Markup:
+    """Return the team picker's checkboxes, the chosen first, built without a template loop."""
+    ordered = [t for t in teams if t[0] in ids] + [t for t in teams if t[0] not in ids]
     return Markup(
         "".join(
-            f'<option value="{i}"{" selected" if i in ids else ""}>{escape(name)} · {escape(unit)}</option>'
-            for i, name, unit in teams
+            f'<li><label class="form-check-label"><input class="form-check-input me-1" '
+            f'type="checkbox" name="team" value="{i}"{" checked" if i in ids else ""}> '
+            f'{escape(name)} <span class="text-secondary small">· {escape(unit)}</span></label></li>'
+            for i, name, unit in ordered
         )
     )
 
@@ -133,7 +136,7 @@ def compare_page(slug):
         chosen=chosen,
         unit=unit,
         units=sorted({t[2] for t in summary["teams"]}) if everyone else [],
-        team_options=_team_options(summary["teams"], ids) if everyone else "",
+        team_choices=_team_choices(summary["teams"], ids) if everyone else "",
         everyone=everyone,
         keys=KEYS,
         titles=TITLES,

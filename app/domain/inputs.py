@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 MAX_ID = 2**31 - 1  # the largest id a 32-bit integer column holds (PostgreSQL's INTEGER)
+MAX_SEARCH = 100  # characters of a search box: more than any name or email part anyone types
 
 # C0 controls other than tab, line feed and carriage return, and DEL. NUL is refused by
 # PostgreSQL in text columns; the others have no business in a name or a comment.
@@ -42,6 +43,16 @@ def parse_index(value: object) -> int | None:
 def control_characters(text: str) -> bool:
     """Return True when text holds a control character that no field accepts."""
     return bool(_CONTROL.search(text))
+
+
+def search_text(value: object) -> str:
+    """Return the words of a search box, spaces collapsed; raise ValueError when unusable."""
+    text = " ".join(str(value or "").split())
+    if len(text) > MAX_SEARCH:
+        raise ValueError(f"A search holds at most {MAX_SEARCH} characters.")
+    if control_characters(text):
+        raise ValueError("A search cannot hold control characters.")
+    return text
 
 
 def csv_cell(value: object) -> object:

@@ -83,6 +83,15 @@ def _new_user(email: str, name: str) -> User:
     return User(email=email, name=name.strip() or email)
 
 
+def member_by_email(org: Org, email: str) -> User | None:
+    """Return the person of the org with this email address, or None."""
+    return db.session.scalar(
+        sa.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.org_id == org.id, User.email == email.strip().lower())
+    )
+
+
 def invite_person(org: Org, email: str, name: str, role: str, inviter: str) -> str:
     """Invite a person to the org by email; return "member" when they belong already.
 

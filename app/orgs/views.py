@@ -12,6 +12,7 @@ from ..access import get_cycle_or_404, get_org_or_404, get_team_or_404, require_
 from ..auth import links
 from ..auth.forms import EmptyForm
 from ..dbutil import get_by_id
+from ..domain.inputs import search_text
 from ..domain.vocabulary import CHALLENGE_KEYS
 from ..extensions import db
 from ..models import (
@@ -59,45 +60,79 @@ def home(slug):
 
 @bp.route("/admin/people", methods=["GET", "POST"])
 def admin_people(slug):
-    """List the org's people and invite a new one by email."""
+    """List the org's people (or those a search finds) and invite a new one by email."""
     org = get_org_or_404(slug)
     require_org_role("admin")
+    try:
+        search = search_text(request.args.get("q"))
+    except ValueError as exc:
+        abort(400, str(exc))
     form = PersonForm()
+    status = 200
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
+        member = operations.member_by_email(org, email)
         try:
-            result = operations.invite_person(
-                org, email, form.name.data, form.role.data, current_user.name
-            )
+            if member is not None:
+                # The form adds people; a role changes in the list, never behind the admin's back.
+                raise operations.AdminError(
+                    f"{email} is in {org.name} already, as {member.name}; "
+                    "change their role in the list instead."
+                )
+            operations.invite_person(org, email, form.name.data, form.role.data, current_user.name)
         except operations.AdminError as exc:
-            flash(str(exc), "danger")
+            # Refused: the form keeps what was typed, the reason stands beside the email.
+            form.email.errors = [*form.email.errors, str(exc)]
+            status = 409
         else:
             db.session.commit()
-            if result == "member":
-                flash(f"{email} is in {org.name} already; their role is saved.", "success")
-            else:
-                # The same words whether or not the address has an account elsewhere.
-                flash(
-                    f"An invitation is on its way to {email}. It works once, for seven days; "
-                    "the person appears here once they accept.",
-                    "success",
-                )
+            # The same words whether or not the address has an account elsewhere.
+            flash(
+                f"An invitation is on its way to {email}. It works once, for seven days; "
+                "the person appears here once they accept.",
+                "success",
+            )
             return redirect(url_for("orgs.admin_people", slug=slug))
-    people = db.session.execute(
+    elif form.is_submitted():
+        status = 422
+    return (
+        render_template(
+            "orgs/people.html",
+            form=form,
+            people=_people(org, search),
+            total=_people_count(org),
+            search=search,
+            teams_of=_teams_by_person(org),
+            role_form=RoleForm(),
+            invitations=links.pending_invitations(org),
+            has_password=links.has_password,
+        ),
+        status,
+    )
+
+
+def _people(org, search: str) -> list:
+    """Return (person, org role) of the org in name order, those whose name or email hold search."""
+    query = (
         sa.select(User, Membership.role)
         .join(Membership, Membership.user_id == User.id)
         .where(Membership.org_id == org.id)
         .order_by(User.name)
-    ).all()
-    teams_of = _teams_by_person(org)
-    return render_template(
-        "orgs/people.html",
-        form=form,
-        people=people,
-        teams_of=teams_of,
-        role_form=RoleForm(),
-        invitations=links.pending_invitations(org),
-        has_password=links.has_password,
+    )
+    if search:
+        query = query.where(
+            sa.or_(
+                User.name.icontains(search, autoescape=True),
+                User.email.icontains(search, autoescape=True),
+            )
+        )
+    return db.session.execute(query).all()
+
+
+def _people_count(org) -> int:
+    """Return how many people the org has."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Membership).where(Membership.org_id == org.id)
     )
 
 

@@ -11,6 +11,7 @@ from fpdf.fonts import FontFace
 from ..domain.ownership import Finding
 from ..domain.roadmap import PHASE_TITLES, PHASE_WINDOWS
 from ..domain.vocabulary import CHALLENGE_SHORT, CHALLENGE_TITLES, LEVEL_NAMES, ROLE_TITLES, ROLES
+from .summary import SummaryPoint, executive_summary
 
 NAVY = (15, 39, 71)
 GREY = (91, 100, 114)
@@ -91,6 +92,13 @@ class Report(FPDF):
         self.set_text_color(*colour)
         self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0, 0, 0)
+
+    def fits(self, png: bytes, width: float, extra: float = 0) -> bool:
+        """Return True when a PNG at this width, and extra millimetres, fit on this page."""
+        columns = int.from_bytes(png[16:20], "big")  # the PNG header: width, then height
+        rows = int.from_bytes(png[20:24], "big")
+        height = width * rows / columns if columns else 0
+        return self.get_y() + extra + height <= self.page_break_trigger
 
     def image_bytes(self, data: bytes, width: float):
         """Place a PNG centred at the given width."""
@@ -222,12 +230,32 @@ def _findings(pdf: Report, findings: list[Finding]) -> None:
         pdf.para(f"• {prefix}{finding.message}", size=8)
 
 
+def _summary_section(pdf: Report, summary: list[SummaryPoint]) -> None:
+    """Write the executive summary: one labelled line per point, in a shaded box."""
+    pdf.set_fill_color(238, 242, 248)
+    top = pdf.get_y()
+    pdf.ln(2)
+    for point in summary:
+        pdf.set_x(pdf.l_margin + 3)
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.cell(38, 4.8, point.label)
+        pdf.set_font("DejaVu", size=9)
+        pdf.multi_cell(pdf.epw - 44, 4.8, point.text, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+    pdf.ln(1)
+    pdf.set_draw_color(200, 214, 234)
+    pdf.rect(pdf.l_margin, top, pdf.epw, pdf.get_y() - top)
+    pdf.ln(2)
+
+
 def org_pdf(org, board, distribution_png: bytes, trend_png: bytes) -> bytes:
     """Return the org report as PDF bytes: heatmap, distribution, trend, gaps, actions, owners."""
     cycle = board.cycle
     pdf = Report(org.name, cycle.name)
     pdf.add_page()
     pdf.heading(f"{org.name}: AI scaling maturity, {cycle.name}", 16)
+    _summary_section(pdf, executive_summary(board))
+    pdf.heading("All teams by challenge")
     pdf.para(
         f"{board.scored_teams} of {len(board.teams)} teams have submitted responses in {cycle.name}. "
         "Each cell is a team's score on a challenge, from 0 (Ad hoc) to 4 (Optimized).",
@@ -259,7 +287,8 @@ def org_pdf(org, board, distribution_png: bytes, trend_png: bytes) -> bytes:
             for key in CHALLENGE_SHORT:
                 value = team.scores.get(key)
                 row.cell(_score(value), style=FontFace(fill_color=_heat(value)))
-    pdf.add_page()
+    if not pdf.fits(distribution_png, 130, extra=18):
+        pdf.add_page()
     pdf.heading("Distribution of overall maturity")
     pdf.image_bytes(distribution_png, 130)
     pdf.para(
@@ -274,7 +303,6 @@ def org_pdf(org, board, distribution_png: bytes, trend_png: bytes) -> bytes:
         for c, v in zip(board.trend_cycles, board.trend["overall"], strict=True)
     )
     pdf.para(f"Mean overall score: {overall}.", size=8, colour=GREY)
-    pdf.add_page()
     pdf.heading("Largest gaps")
     with pdf.table(
         col_widths=(70, 30, 40),

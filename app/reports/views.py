@@ -26,6 +26,7 @@ from . import bp, pdf
 from .dashboard import load_dashboard
 from .example import worked_example
 from .queries import chosen_cycle, org_cycles, org_overview
+from .summary import executive_summary
 
 
 @bp.route("/o/<slug>/teams/")
@@ -177,6 +178,7 @@ def dashboard(slug):
             cycles=cycles,
             cycle=cycle,
             board=board,
+            summary=executive_summary(board),
             charts=dashboard_charts(board),
         )
 
@@ -273,7 +275,11 @@ def org_print(slug):
     """Show the org report as a print-ready page."""
     org, board = _org_board(slug)
     return render_template(
-        "reports/org_print.html", cycle=board.cycle, board=board, charts=dashboard_charts(board)
+        "reports/org_print.html",
+        cycle=board.cycle,
+        board=board,
+        summary=executive_summary(board),
+        charts=dashboard_charts(board),
     )
 
 

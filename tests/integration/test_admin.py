@@ -177,3 +177,87 @@ def test_names_longer_than_their_columns_are_refused_with_a_message(client, worl
     )
     assert long_team.status_code < 500
     assert db.session.scalar(sa.select(Team).where(Team.name == "t" * 201)) is None
+
+
+def _people_rows(page: str) -> str:
+    """Return the people table of the admin page, or '' when it shows none."""
+    return page.split("<tbody>")[1].split("</tbody>")[0] if "<tbody>" in page else ""
+
+
+@pytest.mark.parametrize(
+    "query, found, not_found",
+    [
+        ("ali", {"Alice"}, {"Bob", "Lee Lead"}),
+        ("BOB@ACME", {"Bob"}, {"Alice"}),
+        ("  lee   lead ", {"Lee Lead"}, {"Bob"}),
+        ("acme.test", {"Alice", "Bob", "Lee Lead", "Ada Admin"}, set()),
+    ],
+)
+def test_admin_searches_people_by_name_or_email(client, world, login, query, found, not_found):
+    login("admin@acme.test")
+    response = client.get("/o/acme/admin/people", query_string={"q": query})
+    assert response.status_code == 200
+    rows = _people_rows(response.get_data(as_text=True))
+    assert all(f"<td>{name}" in rows for name in found)
+    assert not any(f"<td>{name}" in rows for name in not_found)
+
+
+def test_a_search_treats_like_wildcards_as_plain_text(client, world, login, make_user):
+    make_user("under_score@acme.test", world["org"], name="Una 100% Sure")
+    login("admin@acme.test")
+    for query in ("_", "%", "0%"):
+        page = client.get("/o/acme/admin/people", query_string={"q": query}).get_data(as_text=True)
+        rows = _people_rows(page)
+        assert "<td>Una 100% Sure" in rows and "<td>Alice" not in rows, query
+    page = client.get("/o/acme/admin/people?q=%5C").get_data(as_text=True)  # a backslash
+    assert "Nobody&#39;s name or email holds" in page or "Nobody's name or email holds" in page
+    assert "People (0 of 6)" in page
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("x" * 101, "A search holds at most 100 characters."),
+        ("bob\x00", "control character"),
+        ("a\x1bb", "control character"),
+    ],
+)
+def test_a_search_too_long_or_with_control_characters_is_refused(
+    client, world, login, query, message
+):
+    login("admin@acme.test")
+    response = client.get("/o/acme/admin/people", query_string={"q": query})
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_a_member_cannot_search_people(client, world, login):
+    login("bob@acme.test")
+    assert client.get("/o/acme/admin/people?q=ali").status_code == 403
+
+
+def test_adding_an_existing_member_is_refused_and_keeps_what_was_typed(
+    client, world, login, make_user
+):
+    rob = make_user("rob@acme-insurance.com", world["org"], name="Rob")
+    login("admin@acme.test")
+    response = client.post(
+        "/o/acme/admin/people",
+        data={"email": "Rob@Acme-Insurance.com", "name": "Robert Typed", "role": "executive"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "rob@acme-insurance.com is in Acme Insurance already, as Rob" in page
+    assert 'value="Robert Typed"' in page and 'value="Rob@Acme-Insurance.com"' in page
+    assert '<option selected value="executive">' in page
+    role = db.session.scalar(sa.select(Membership.role).where(Membership.user_id == rob.id))
+    assert role == "member"  # nothing changed behind the admin's back
+
+
+def test_an_invalid_email_keeps_the_typed_name(client, world, login):
+    login("admin@acme.test")
+    response = client.post(
+        "/o/acme/admin/people", data={"email": "not-an-email", "name": "Nia New", "role": "member"}
+    )
+    assert response.status_code == 422
+    assert 'value="Nia New"' in response.get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -191,3 +192,47 @@ def test_compare_page_never_shows_numbers_older_than_the_last_submit(client, tea
     login("exec@acme.test")
     page = client.get(path).get_data(as_text=True)
     assert ">0.0<" in page and ">3.0<" not in page.split("compare-table")[1].split("Ownership")[0]
+
+
+@pytest.mark.parametrize(
+    "value, shown, hidden",
+    [
+        (-0.04, "±0.0", ("▼", "-0.0")),
+        (0.049, "±0.0", ("▲", "+0.0")),
+        (0.0, "±0.0", ("▲", "▼")),
+        (-0.06, "▼ -0.1", ("±",)),
+        (0.25, "▲ +0.2", ("±",)),
+    ],
+)
+def test_a_change_that_rounds_to_zero_shows_as_unchanged(app, value, shown, hidden):
+    macro = app.jinja_env.get_template("compare/_change.html").module.change
+    html = str(macro(value))
+    text = re.sub(r"<[^>]+>", "", html)  # what a reader sees, not the exact value in the tooltip
+    assert shown in text
+    assert not any(mark in text for mark in hidden)
+    assert ("change down" in html) == (value <= -0.05)
+
+
+def test_teams_are_picked_with_checkboxes_the_chosen_first(client, teams, login):
+    login("exec@acme.test")
+    page = client.get(f"/o/acme/compare?team={teams['pricing'].id}").get_data(as_text=True)
+    assert "multiple" not in page and "Ctrl-click" not in page
+    boxes = page.split('id="team-choices"')[1].split("</ul>")[0]
+    assert boxes.count('type="checkbox" name="team"') == 3
+    assert boxes.index("Pricing") < boxes.index("Churn") < boxes.index("Claims Triage")
+    assert f'value="{teams["pricing"].id}" checked' in boxes
+    assert boxes.count(" checked") == 1
+    table = page.split("compare-table")[1]
+    assert table.index("Org median") < table.index("Q1 – Q3") < table.index("Pricing")
+    assert 'src="/static/compare.js"' in page
+
+
+def test_the_picker_escapes_team_names(client, teams, login, make_team):
+    from app.comparisons import store_team_scores
+
+    make_team(teams["org"], "<b>R&D</b>", unit="Lab <1>")
+    store_team_scores(teams["cycle"])
+    db.session.commit()
+    login("exec@acme.test")
+    page = client.get("/o/acme/compare").get_data(as_text=True)
+    assert "&lt;b&gt;R&amp;D&lt;/b&gt;" in page and "<b>R&D" not in page
