@@ -59,6 +59,21 @@ def check_discovery(row: OrgSso, client) -> None:
         )
 
 
+def claims_of(client, token: dict) -> dict:
+    """Return the ID token's claims, completed from the userinfo endpoint when it lacks email.
+
+    Providers may keep the email out of the ID token and serve it at the userinfo endpoint
+    (the access token's scopes): then the userinfo answer must be about the same subject.
+    """
+    claims = dict(token["userinfo"])
+    if "email" in claims:
+        return claims
+    extra = dict(client.userinfo(token=token))
+    if extra.get("sub") != claims.get("sub"):
+        raise SsoRefused("The provider's userinfo is about someone else; nobody was signed in.")
+    return extra | claims
+
+
 def verified_email(claims: dict, row: OrgSso) -> str:
     """Return the ID token's email when it is verified and in one of the org's domains."""
     email = str(claims.get("email") or "").strip().lower()

@@ -119,13 +119,16 @@ def sso_callback():
         abort(400, "The provider's answer could not be verified, so nobody was signed in.")
     except requests.RequestException:
         abort(502, f"{row.org.name}'s sign-in provider did not answer. Try again in a minute.")
-    claims = token.get("userinfo")
-    if not claims:
+    if not token.get("userinfo"):
         abort(400, "The provider sent no ID token, so nobody was signed in.")
+    claims = dict(token["userinfo"])
     try:
-        user = flow.person_for(row, dict(claims))
+        claims = flow.claims_of(client, token)
+        user = flow.person_for(row, claims)
+    except requests.RequestException:
+        abort(502, f"{row.org.name}'s sign-in provider did not answer. Try again in a minute.")
     except flow.SsoRefused as exc:
-        _record_refusal(row, dict(claims), str(exc))
+        _record_refusal(row, claims, str(exc))
         abort(403, str(exc))
     try:
         sessions.sign_in(user)
