@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from app import sso
 from app.extensions import db
 from app.models import AuditEntry, Membership, User
+from tests.conftest import PASSWORD
 
 
 @pytest.fixture
@@ -186,3 +187,38 @@ def test_a_code_without_its_pkce_verifier_is_refused(browser, live_server, sso_o
     expect(page.get_by_text("The provider did not sign you in")).to_be_visible()
     assert person("pia@sso.example") is None
     context.close()
+
+
+def test_admin_sets_up_sso_in_the_page_and_people_find_it(
+    page, live_server, make_org, make_user, sign_in, tmp_path
+):
+    org = make_org("acme", "Acme Insurance")
+    make_user("admin@acme.test", org, "admin", "Ada Admin")
+    sign_in("admin@acme.test", PASSWORD)
+    page.goto(f"{live_server}/o/acme/admin/people")
+    page.get_by_role("link", name="Single sign-on").click()
+    expect(page.locator("#redirect-uri")).to_have_text(f"{live_server}/sso/callback")
+    page.get_by_label("Issuer URL").fill("https://login.acme.example")
+    page.get_by_label("Client id").fill("ascent-web")
+    page.get_by_label("Client secret").fill("a-long-client-secret-4711")
+    page.get_by_label("Allowed email domains").fill("acme.example")
+    page.get_by_label("may still sign in with a password").uncheck()
+    page.get_by_role("button", name="Save single sign-on").click()
+    expect(page.get_by_text("Single sign-on saved.")).to_be_visible()
+    expect(page.get_by_text("password sign-in is refused")).to_be_visible()
+    expect(page.get_by_label("Client secret")).to_have_value("")
+    expect(page.get_by_text("ending in …4711")).to_be_visible()
+    assert "a-long-client-secret" not in page.content()
+    page.screenshot(path=tmp_path / "sso-admin.png", full_page=True)
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Email").fill("kim@acme.example")
+    page.get_by_label("Password").fill("whatever password")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_text("signs in through its own provider")).to_be_visible()
+    page.screenshot(path=tmp_path / "sso-login-refused.png", full_page=True)
+    page.get_by_role("link", name="Sign in with your organisation").click()
+    page.get_by_label("Work email").fill("kim@acme.example")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("link", name="Continue to Acme Insurance's sign-in")).to_be_visible()
+    page.screenshot(path=tmp_path / "sso-continue.png", full_page=True)
