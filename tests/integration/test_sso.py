@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from flask_login import FlaskLoginClient
 
 from app import sso
+from app.auth import sessions
 from app.auth import sso as flow
 from app.extensions import db
 from app.models import AuditEntry, Membership, OrgSso, User
@@ -312,3 +314,14 @@ def test_the_provider_must_vouch_for_a_verified_email_in_an_allowed_domain(world
     with pytest.raises(flow.SsoRefused, match=message):
         flow.person_for(sso.settings_of(world["org"].id), CLAIMS | claims)
     assert db.session.scalar(sa.select(User).where(User.email.like("new@%"))) is None
+
+
+def test_a_person_who_joined_by_sso_is_not_asked_for_a_password_they_never_had(app, world):
+    configure(world["org"])
+    user = flow.person_for(sso.settings_of(world["org"].id), CLAIMS)
+    with app.test_request_context():
+        sessions.sign_in(user)  # the session the callback would start
+    db.session.commit()
+    app.test_client_class = FlaskLoginClient
+    page = app.test_client(user=user).get("/account/password").get_data(as_text=True)
+    assert "You have no password in Ascent" in page and "Current password" not in page
