@@ -8,7 +8,7 @@ FLASK := $(BIN)/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup lint format services browser postgres redis bench clean
+.PHONY: run test setup lint format services browser postgres redis oidc bench clean
 
 $(VENV)/.runtime: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,7 @@ format: $(VENV)/.test
 	$(BIN)/ruff format app tests bench
 	$(BIN)/ruff check --fix app tests bench
 
-services: postgres redis browser
+services: postgres redis browser oidc
 
 # Redis runs on this kind of machine; the queue tests on Redis need it.
 redis:
@@ -67,6 +67,14 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@test -x /usr/bin/chromium || { echo "/usr/bin/chromium is missing; the browser tests need it." >&2; exit 1; }
 
+# The single sign-on tests start a real OpenID provider (oidc-provider, run by node).
+oidc: tests/oidc/node_modules/.installed
+tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  echo "node and npm are missing: the single sign-on tests run an OpenID provider with node 18+." >&2; exit 1; }
+	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 # Figures, not tests: page latencies and query counts on the demo org, then wrk against
 # gunicorn -w 2 on a generated org of 500 teams and 8 cycles (about a million answers).
 BENCH_DB ?= /tmp/ascent-bench.db
@@ -79,4 +87,4 @@ bench: $(VENV)/.test
 	DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python -m bench.write_path
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/oidc/node_modules

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from . import config
-from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate, oauth
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,7 +65,7 @@ def _instance_secret(instance_path: str) -> str:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, login, CSRF and Bootstrap to the app."""
+    """Bind the database, migrations, login, CSRF, Bootstrap and OpenID Connect to the app."""
     from .db_events import configure_sqlite
 
     db.init_app(app)
@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     limiter.init_app(app)
+    oauth.init_app(app)
     from .mail import init_mail
 
     init_mail(app)

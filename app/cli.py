@@ -580,6 +580,7 @@ def register(app: Flask) -> None:
     ):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
+    from . import sso_cli  # noqa: F401  (adds `org sso`)
     from .privacy_cli import audit_cli, person_cli
     from .roster_cli import people_cli
 

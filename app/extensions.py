@@ -1,6 +1,7 @@
 """Flask extensions, created without an app so nothing imports the factory."""
 
 import sqlalchemy as sa
+from authlib.integrations.flask_client import OAuth
 from flask_bootstrap import Bootstrap5
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -33,3 +34,5 @@ bootstrap = Bootstrap5()
 # Throttles sign-in and token use; memory by default, Redis when ASCENT_REDIS_URL is set so
 # every host counts together.
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
+# OpenID Connect clients, one per org with single sign-on, registered from its settings.
+oauth = OAuth()

@@ -506,3 +506,24 @@ class ReminderSent(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(sa.String(80))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OrgSso(db.Model):
+    """An org's OpenID Connect provider: people of its email domains sign in through it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("org.id", ondelete="CASCADE"), unique=True)
+    issuer: Mapped[str] = mapped_column(sa.String(500))
+    client_id: Mapped[str] = mapped_column(sa.String(200))
+    client_secret: Mapped[str] = mapped_column(sa.String(500))  # never shown back in full
+    domains: Mapped[str] = mapped_column(sa.String(5100))  # comma-separated, lowercase
+    # False: the org's people sign in only through the provider, never with a password.
+    password_allowed: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    org: Mapped[Org] = relationship()
+
+    @property
+    def domain_list(self) -> list[str]:
+        """Return the allowed email domains."""
+        return [d for d in self.domains.split(",") if d]

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from . import link_views, views  # noqa: E402, F401
+from . import link_views, sso_views, views  # noqa: E402, F401

@@ -1,7 +1,7 @@
 """Forms of the auth blueprint."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -51,3 +51,13 @@ class NewPasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new", message="The two passwords differ.")],
     )
     submit = SubmitField("Save password")
+
+
+class SsoStartForm(FlaskForm):
+    """Find the org whose provider a person signs in with: their work email, or its slug."""
+
+    email = StringField(
+        "Work email (or your organisation's short name)",
+        validators=[DataRequired(), Length(max=254, message="Use at most 254 characters.")],
+    )
+    submit = SubmitField("Continue")

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit
+from .. import sso as sso_settings
 from ..access import user_orgs
 from ..domain.passwords import password_problem
 from ..extensions import db, limiter, login_manager
@@ -103,12 +104,16 @@ def login():
         user = db.session.scalar(
             sa.select(User).where(User.email == form.email.data.strip().lower())
         )
+        if _sso_only(form.email.data):
+            return _refuse_password(form)
         if user is None or not user.has_usable_password:
             _spend_a_hash_check(form.password.data)  # the same work as for a real account
         if user is None or not user.active or not user.check_password(form.password.data):
             _record_failed_sign_in(user, form.email.data)
             flash("That email and password do not match an account.", "danger")
             return render_template("auth/login.html", form=form), 401
+        if sso_settings.password_refused(user.id):
+            return _refuse_password(form)
         sessions.sign_in(user, remember=form.remember.data)
         audit.record_for_person(user, "signin.succeeded", f"{user.name} signed in", actor=user)
         db.session.commit()
@@ -117,6 +122,21 @@ def login():
             return redirect(url_for("auth.change_password"))
         return redirect(_safe_next(request.args.get("next")) or url_for("auth.index"))
     return render_template("auth/login.html", form=form)
+
+
+def _sso_only(email: str) -> bool:
+    """Return True when the email's domain belongs to an org that allows no password sign-in."""
+    row = sso_settings.org_for_email(email)
+    return row is not None and not row.password_allowed
+
+
+def _refuse_password(form: LoginForm):
+    """Answer a password sign-in of a person whose org signs in only through its provider."""
+    form.password.errors.append(
+        "Your organisation signs in through its own provider, not with a password here: "
+        "use “Sign in with your organisation”."
+    )
+    return render_template("auth/login.html", form=form, sso_only=True), 403
 
 
 def _record_failed_sign_in(user: User | None, email: str) -> None:

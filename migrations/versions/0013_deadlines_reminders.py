@@ -28,7 +28,7 @@ def upgrade():
     sa.Column('sent_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name='fk_reminder_sent_user_id_user', ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name='pk_reminder_sent'),
-    sa.UniqueConstraint('kind', 'user_id', 'key', name='uq_reminder_sent_kind')
+    sa.UniqueConstraint('kind', 'user_id', 'key', name='uq_reminder_sent_kind_user_id_key')
     )
 
 

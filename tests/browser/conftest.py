@@ -71,3 +71,13 @@ def pytest_collection_modifyitems(items):
                 pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
             )
             item.add_marker(pytest.mark.filterwarnings("ignore::ResourceWarning"))
+
+
+@pytest.fixture
+def oidc_provider(live_server, tmp_path):
+    """Start a real OpenID provider on loopback whose client returns to the live server."""
+    from tests.oidc import server
+
+    provider, process = server.start(f"{live_server}/sso/callback", tmp_path / "oidc.log")
+    yield provider
+    server.stop(process)
