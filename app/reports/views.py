@@ -175,6 +175,8 @@ def dashboard(slug):
         board.teams = reveal_own_rows(org, cycle, board.teams)
         return render_template(
             "reports/dashboard.html",
+            lowest=_lowest(board.teams),
+            owner_rows=_most_findings(board),
             cycles=cycles,
             cycle=cycle,
             board=board,
@@ -183,6 +185,26 @@ def dashboard(slug):
         )
 
     return cached_page("dashboard", stamp, render)
+
+
+DASHBOARD_ROWS = 40  # an org with more teams shows its lowest on the dashboard, all in the heatmap
+
+
+def _lowest(teams: list) -> list | None:
+    """Return the teams lowest overall when the org has too many to list, else None (all)."""
+    if len(teams) <= DASHBOARD_ROWS * 3 // 2:
+        return None
+    scored = [t for t in teams if t.overall is not None]
+    return sorted(scored, key=lambda t: (t.overall, t.name))[:DASHBOARD_ROWS]
+
+
+def _most_findings(board) -> list | None:
+    """Return the teams with the most ownership findings when there are too many to list."""
+    if len(board.teams) <= DASHBOARD_ROWS * 3 // 2:
+        return None
+    count = {t.id: len(board.ownership.get(t.id, [])) for t in board.teams}
+    found = [t for t in board.teams if count[t.id]]
+    return sorted(found, key=lambda t: (-count[t.id], t.name))[:DASHBOARD_ROWS]
 
 
 def dashboard_charts(board, fmt: str = "svg") -> dict:
