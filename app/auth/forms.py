@@ -1,5 +1,6 @@
 """Forms of the auth blueprint."""
 
+from flask import abort
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -61,3 +62,9 @@ class SsoStartForm(FlaskForm):
         validators=[DataRequired(), Length(max=254, message="Use at most 254 characters.")],
     )
     submit = SubmitField("Continue")
+
+
+def require_form() -> None:
+    """Refuse with a 400 a POST whose form lacks this site's valid CSRF token."""
+    if not EmptyForm().validate_on_submit():
+        abort(400, "The form expired or was not sent from this site. Reload and try again.")

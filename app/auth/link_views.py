@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit
@@ -38,8 +38,6 @@ def forgot_password():
 
 
 def _email_key() -> str:
-    from flask import request
-
     return "reset:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
@@ -51,27 +49,28 @@ def reset_password(token):
         return render_template("auth/link_expired.html", kind="reset"), 404
     user = db.session.get(User, link.user_id)
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        problem = password_problem(form.new.data, user.email, user.name)
-        if problem:
-            form.new.errors.append(problem)
-        else:
-            _set_password(user, form.new.data)
-            links.use(link)
-            sessions.revoke(user.id)
-            audit.record_for_person(
-                user, "person.password_reset", f"{user.name} reset their password", actor=user
-            )
-            sessions.sign_in(user)
-            db.session.commit()
-            flash("Your password is set, and every other session is signed out.", "success")
-            return redirect(url_for("auth.index"))
+    if form.validate_on_submit() and _password_chosen(form, user):
+        links.use(link)
+        sessions.revoke(user.id)
+        audit.record_for_person(
+            user, "person.password_reset", f"{user.name} reset their password", actor=user
+        )
+        sessions.sign_in(user)
+        db.session.commit()
+        flash("Your password is set, and every other session is signed out.", "success")
+        return redirect(url_for("auth.index"))
     return render_template("auth/reset.html", form=form, person=user), (422 if form.errors else 200)
 
 
-def _set_password(user: User, password: str) -> None:
-    user.set_password(password)
+def _password_chosen(form: NewPasswordForm, user: User) -> bool:
+    """Set the form's new password when the policy accepts it; else say why on the form."""
+    problem = password_problem(form.new.data, user.email, user.name)
+    if problem:
+        form.new.errors.append(problem)
+        return False
+    user.set_password(form.new.data)
     user.must_change_password = False
+    return True
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
@@ -82,20 +81,15 @@ def accept_invitation(token):
         return render_template("auth/link_expired.html", kind="invite"), 404
     user = db.session.get(User, link.user_id)
     org = db.session.get(Org, link.org_id)
-    if links.has_password(user):
+    if user.has_usable_password:
         return _accept_with_account(link, user, org)
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        problem = password_problem(form.new.data, user.email, user.name)
-        if problem:
-            form.new.errors.append(problem)
-        else:
-            _set_password(user, form.new.data)
-            _join(link, user, org)
-            sessions.sign_in(user)
-            db.session.commit()
-            flash(f"Welcome to {org.name}.", "success")
-            return redirect(url_for("orgs.home", slug=org.slug))
+    if form.validate_on_submit() and _password_chosen(form, user):
+        _join(link, user, org)
+        sessions.sign_in(user)
+        db.session.commit()
+        flash(f"Welcome to {org.name}.", "success")
+        return redirect(url_for("orgs.home", slug=org.slug))
     return render_template("auth/invitation.html", form=form, person=user, org=org, link=link), (
         422 if form.errors else 200
     )

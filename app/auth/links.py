@@ -25,11 +25,6 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def has_password(user: User) -> bool:
-    """Return True when the person has set a password (invited people have not yet)."""
-    return user.has_usable_password
-
-
 def issue(
     kind: str, user: User, lifetime: timedelta, org: Org | None = None, role: str | None = None
 ) -> tuple[OneTimeLink, str]:
@@ -95,11 +90,11 @@ def send_invitation(org: Org, user: User, role: str, inviter: str) -> OneTimeLin
         f"{inviter} invited you to {org.name} on Ascent",
         "invitation",
         org.slug,
-        name=user.name if has_password(user) else "",
+        name=user.name if user.has_usable_password else "",
         inviter=inviter,
         org_name=org.name,
         role=role,
-        needs_password=not has_password(user),
+        needs_password=not user.has_usable_password,
         link=external_url("auth.accept_invitation", token=token),
         expires=_when(link.expires_at),
     )

@@ -4,7 +4,7 @@ import secrets
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,7 +15,7 @@ from ..domain.passwords import password_problem
 from ..extensions import db, limiter, login_manager
 from ..models import User
 from . import bp, sessions
-from .forms import ChangePasswordForm, EmptyForm, LoginForm
+from .forms import ChangePasswordForm, EmptyForm, LoginForm, require_form
 
 
 @login_manager.user_loader
@@ -253,8 +253,7 @@ def my_data():
 @login_required
 def reminder_settings():
     """Turn the weekly email about overdue modules on or off."""
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired or was not sent from this site. Reload and try again.")
+    require_form()
     wanted = request.form.get("module_reminders") == "on"
     if wanted != current_user.module_reminders:
         current_user.module_reminders = wanted

@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from .. import audit
 from ..access import get_org_or_404, require_org_role
-from ..auth.forms import EmptyForm
+from ..auth.forms import EmptyForm, require_form
 from ..domain.inputs import NotUtf8, utf8_lines
 from ..domain.roster import COLUMNS, RosterRejected, parse_roster
 from ..domain.vocabulary import ROLES
@@ -59,8 +59,7 @@ def admin_roster(slug):
     form = EmptyForm()
     if request.method == "GET":
         return render_template("orgs/roster.html", form=form, columns=COLUMNS, roles=ROLES)
-    if not form.validate_on_submit():
-        abort(400, "The form expired or was not sent from this site. Reload and try again.")
+    require_form()
     invite = request.form.get("invite") == "on"
     if request.form.get("action") == "apply":
         return _apply(org, request.form.get("token", ""), invite)

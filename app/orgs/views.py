@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from .. import audit, mail
 from ..access import get_cycle_or_404, get_org_or_404, get_team_or_404, require_org_role
 from ..auth import links
-from ..auth.forms import EmptyForm
+from ..auth.forms import EmptyForm, require_form
 from ..dbutil import get_by_id
 from ..domain.inputs import search_text
 from ..domain.vocabulary import CHALLENGE_KEYS
@@ -105,7 +105,6 @@ def admin_people(slug):
             teams_of=_teams_by_person(org),
             role_form=RoleForm(),
             invitations=links.pending_invitations(org),
-            has_password=links.has_password,
         ),
         status,
     )
@@ -144,8 +143,7 @@ def admin_invitation(slug, link_id):
     link = db.session.get(OneTimeLink, link_id)
     if link is None or link.org_id != org.id or link.kind != "invite":
         abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired or was not sent from this site. Reload and try again.")
+    require_form()
     user = db.session.get(User, link.user_id)
     if link.used_at or link.cancelled_at:
         flash("That invitation was already used or cancelled.", "warning")
@@ -169,9 +167,8 @@ def admin_invite_existing(slug, user_id):
     org = get_org_or_404(slug)
     require_org_role("admin")
     membership = _membership_or_404(org, user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired or was not sent from this site. Reload and try again.")
-    if links.has_password(membership.user):
+    require_form()
+    if membership.user.has_usable_password:
         flash(f"{membership.user.name} has a password already.", "info")
     else:
         links.send_invitation(org, membership.user, membership.role, current_user.name)
@@ -186,8 +183,7 @@ def admin_set_active(slug, user_id):
     org = get_org_or_404(slug)
     require_org_role("admin")
     membership = _membership_or_404(org, user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired or was not sent from this site. Reload and try again.")
+    require_form()
     active = request.form.get("active") == "1"
     try:
         operations.set_active(org, membership.user, active)
@@ -416,8 +412,7 @@ def admin_cycle_deadline(slug, cycle_name):
     org = get_org_or_404(slug)
     require_org_role("admin")
     cycle = get_cycle_or_404(org, cycle_name)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired or was not sent from this site. Reload and try again.")
+    require_form()
     text = request.form.get("deadline", "").strip()
     try:
         day = date.fromisoformat(text) if text else None

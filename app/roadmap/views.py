@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..access import get_org_or_404, get_team_or_404, is_org_admin, is_team_lead
-from ..auth.forms import EmptyForm
+from ..auth.forms import EmptyForm, require_form
 from ..domain.inputs import parse_id, parse_index
 from ..domain.roadmap import (
     MAX_REASON,
@@ -153,8 +153,7 @@ def _save_plan(org, team):
     """Save the roadmap table: each action's status, reason and due date, or a bulk change."""
     if not _may_plan(team):
         abort(403, "Only the team's lead or an org admin can mark actions.")
-    if not EmptyForm().validate_on_submit():
-        abort(400, "The form expired or was not sent from this site. Reload and try again.")
+    require_form()
     questionnaire = questionnaire_for(org)
     form = request.form
     try:

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..access import get_cycle_or_404, get_org_or_404, get_team_or_404, team_role
-from ..auth.forms import EmptyForm
+from ..auth.forms import EmptyForm, require_form
 from ..domain.survey import progress, validate_answers
 from ..extensions import db
 from ..pagecache import cached_page
@@ -120,8 +120,7 @@ def page(slug, cycle_name, team_id, challenge):
     posted: dict[str, tuple[str, str]] = {}
     status = 200
     if request.method == "POST":
-        if not EmptyForm().validate_on_submit():
-            abort(400, "The form expired or was not sent from this site. Reload and try again.")
+        require_form()
         posted = _read_page(current)
         valid, errors = validate_answers(questionnaire, posted)
         try:

@@ -18,7 +18,7 @@ from ..access import (
     require_org_role,
     sees_org_reports,
 )
-from ..auth.forms import EmptyForm
+from ..auth.forms import EmptyForm, require_form
 from ..curricula import latest_versions, module_of, render_body, table_of_contents
 from ..dbutil import get_by_id
 from ..domain.inputs import parse_id, parse_index
@@ -304,8 +304,7 @@ def team_training(slug, team_id):
     if request.method == "POST":
         if not _may_assign(team):
             abort(403, "Only the team's lead or an org admin assigns modules.")
-        if not EmptyForm().validate_on_submit():
-            abort(400, "The form expired or was not sent from this site. Reload and try again.")
+        require_form()
         _assign_from_form(team)
         return redirect(url_for("training.team_training", slug=slug, team_id=team.id))
     items = assignments_for([Assignment.team_id == team.id], latest)
